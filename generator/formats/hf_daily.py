@@ -1,0 +1,84 @@
+"""A scraped Hugging Face "Daily Papers" page: page chrome, a page date with no year, then
+title / abstract pairs. No authors and no paper dates: the page date is the page's, not the
+papers', so it is never used as one.
+
+    Daily Papers
+
+    byAK and the research community
+
+    Sep 1
+
+    FinCon: A Synthesized LLM Multi-Agent System with Conceptual Verbal Reinforcement ...
+
+    Large language models (LLMs) have demonstrated notable potential in ...
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Entry, Problem, Source, error
+from ..text import clean_line, clean_paragraphs
+from .common import digest_name, Paragraph, is_abstract_like, is_title_like
+
+NAME = "hf-daily"
+
+CHROME = frozenset(
+    {
+        "new",
+        "get trending papers in your email inbox!",
+        "subscribe",
+        "daily papers",
+        "byak and the research community",
+        "submitted by",
+        "upvote",
+    }
+)
+_PAGE_DATE = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:, \d{4})?$", re.IGNORECASE
+)
+
+
+def is_chrome(text: str) -> bool:
+    """Page furniture: navigation words, the page date, a bare vote count."""
+    stripped = text.strip()
+    return stripped.casefold() in CHROME or bool(_PAGE_DATE.match(stripped)) or stripped.isdigit()
+
+
+def looks_like(paragraphs: list[Paragraph]) -> bool:
+    """Page chrome, or at least one one-line title followed by an abstract paragraph."""
+    if any(line.text.strip().casefold() in CHROME for p in paragraphs[:12] for line in p.lines):
+        return True
+    content = [p for p in paragraphs if not all(is_chrome(t) for t in p.texts)]
+    return any(
+        len(first.lines) == 1 and is_title_like(first.lines[0].text) and is_abstract_like(" ".join(second.texts))
+        for first, second in zip(content, content[1:])
+    )
+
+
+def parse(path: str, paragraphs: list[Paragraph]) -> tuple[list[Entry], list[Problem]]:
+    """The title / abstract pairs of the page, or every problem found in it."""
+    problems: list[Problem] = []
+    drafts: list[tuple[str, int, list[str]]] = []  # (title, line, abstract paragraphs)
+    for paragraph in paragraphs:
+        body: list[str] = []  # this paragraph's abstract lines, joined once it ends
+        for line in paragraph.lines:
+            if is_chrome(line.text):
+                continue
+            if is_title_like(line.text):
+                drafts.append((clean_line(line.text), line.number, []))
+                body = []
+            elif drafts:
+                if not body:
+                    drafts[-1][2].append("")
+                body.append(line.text)
+                drafts[-1][2][-1] = " ".join(body)
+            else:
+                problems.append(error(path, line.number, "abstract with no title before it"))
+    entries = []
+    for title, number, abstract in drafts:
+        if not abstract:
+            problems.append(error(path, number, f"title with no abstract: {title!r}"))
+        else:
+            entries.append(Entry(clean_paragraphs(abstract), Source(digest_name(path), NAME, number), title))
+    return entries, problems

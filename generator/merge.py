@@ -1,0 +1,157 @@
+"""Merging: digest entries and the papers already in content/ become one paper per paper.
+
+Same paper = same normalised title, or near-identical abstract (word 3-shingles with a
+Jaccard similarity of at least ABSTRACT_SIMILARITY, after dropping citations, math
+delimiters, punctuation and case). A person's values are never replaced: an entry only
+adds provenance and fills fields that are empty, and a differing value is a warning.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+
+from .model import Entry, Paper, Problem, warning
+from .provisional import infer_title
+from .text import abstract_words, jaccard, shingles, slugify, title_key
+
+ABSTRACT_SIMILARITY = 0.75
+# Candidate search looks only at a sample of shingles, and skips those shared by so many
+# papers that they say nothing ("large language models"); the verdict uses all of them.
+_SAMPLE_MODULUS = 4
+_COMMON_POSTINGS = 200
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """Every paper after merging, and what happened on the way."""
+
+    papers: tuple[Paper, ...]
+    twins: int  # entries that joined a paper already known (in content/ or earlier in the run)
+    warnings: tuple[Problem, ...]
+
+
+class PaperIndex:
+    """Finds the paper an entry belongs to, by title or by abstract."""
+
+    def __init__(self) -> None:
+        self._by_title: dict[str, int] = {}
+        self._shingles: dict[int, frozenset] = {}
+        self._postings: defaultdict[int, set[int]] = defaultdict(set)
+
+    def add(self, number: int, paper: Paper) -> None:
+        """Make paper `number` findable by its title and abstract."""
+        self._by_title.setdefault(title_key(paper.title), number)
+        grams = shingles(abstract_words(paper.abstract))
+        self._shingles[number] = grams
+        for fingerprint in _sampled(grams):
+            self._postings[fingerprint].add(number)
+
+    def find(self, title: str | None, abstract: str) -> int | None:
+        """The number of the paper with this title or a near-identical abstract, if any."""
+        if title and title_key(title) in self._by_title:
+            return self._by_title[title_key(title)]
+        grams = shingles(abstract_words(abstract))
+        votes = Counter()
+        for fingerprint in _sampled(grams):
+            posting = self._postings.get(fingerprint, ())
+            if len(posting) <= _COMMON_POSTINGS:
+                votes.update(posting)
+        scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20))
+        best = max(scored, default=(0.0, 0))
+        return -best[1] if best[0] >= ABSTRACT_SIMILARITY else None
+
+    def similar_abstracts(self, number: int, abstract: str) -> bool:
+        """Whether `abstract` is near-identical to paper `number`'s."""
+        return jaccard(shingles(abstract_words(abstract)), self._shingles[number]) >= ABSTRACT_SIMILARITY
+
+
+def _sampled(grams: frozenset) -> set[int]:
+    fingerprints = {zlib.crc32("\x1f".join(g).encode()) for g in grams}
+    return {f for f in fingerprints if f % _SAMPLE_MODULUS == 0} or fingerprints
+
+
+def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) -> MergeResult:
+    """Merge digest entries into the existing papers; new papers get fresh, unique slugs.
+
+    Titled entries go first, so a bare abstract finds its titled twin whatever the file order.
+    `where` names each existing paper's file (by slug) for warnings.
+    """
+    papers = list(existing)
+    index = PaperIndex()
+    for number, paper in enumerate(papers):
+        index.add(number, paper)
+    twins, problems = 0, []
+    for entry in sorted(entries, key=lambda e: e.title is None):
+        number = index.find(entry.title, entry.abstract)
+        if number is None:
+            papers.append(_new_paper(entry))
+            index.add(len(papers) - 1, papers[-1])
+            continue
+        twins += 1
+        place = where.get(papers[number].slug) or _first_seen(papers[number])
+        papers[number], found = _absorb(papers[number], entry, index.similar_abstracts(number, entry.abstract), place)
+        problems.extend(found)
+    papers[len(existing) :] = _with_slugs(papers[len(existing) :], {p.slug for p in existing})
+    return MergeResult(tuple(papers), twins, tuple(problems))
+
+
+def _new_paper(entry: Entry) -> Paper:
+    title = entry.title or infer_title(entry.abstract)
+    return Paper(
+        slug="",
+        title=title,
+        abstract=entry.abstract,
+        authors=entry.authors,
+        date=entry.date,
+        sources=(entry.source,),
+        title_inferred=entry.title is None,
+    )
+
+
+def _first_seen(paper: Paper) -> str:
+    source = paper.sources[0]
+    return f"{source.digest}:{source.line}"
+
+
+def _absorb(paper: Paper, entry: Entry, same_abstract: bool, place: str) -> tuple[Paper, list[Problem]]:
+    """Paper with the entry's provenance added and its empty fields filled, plus any conflicts."""
+    at = (entry.source.digest, entry.source.line)
+    problems = []
+
+    def conflict(what: str, kept: object, offered: object) -> None:
+        problems.append(warning(*at, f"same paper as {place}, which keeps its {what} {kept!r}; this digest says {offered!r}"))
+
+    changes: dict = {"sources": tuple(sorted(set(paper.sources) | {entry.source}))}
+    if entry.title and title_key(entry.title) != title_key(paper.title):
+        if paper.title_inferred and paper.title == infer_title(paper.abstract):
+            changes.update(title=entry.title, title_inferred=False)
+        else:
+            conflict("title", paper.title, entry.title)
+    for field in ("authors", "date"):
+        kept, offered = getattr(paper, field), getattr(entry, field)
+        if offered and not kept:
+            changes[field] = offered
+        elif offered and kept != offered:
+            conflict(field, _shown(kept), _shown(offered))
+    if not same_abstract:
+        problems.append(warning(*at, f"same title as {place}, but a different abstract; kept the abstract there"))
+    return replace(paper, **changes), problems
+
+
+def _shown(value: object) -> object:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _with_slugs(papers: list[Paper], taken: set[str]) -> list[Paper]:
+    """New papers with a slug from their title, made unique against `taken` by a counter."""
+    named = []
+    for paper in papers:
+        base = slugify(paper.title)
+        slug, counter = base, 2
+        while slug in taken:
+            slug, counter = f"{base}-{counter}", counter + 1
+        taken.add(slug)
+        named.append(replace(paper, slug=slug))
+    return named

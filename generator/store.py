@@ -1,0 +1,169 @@
+"""content/papers/: the only module that reads or writes paper files.
+
+A paper file is YAML front matter (loaded safely) and the abstract as the body. Files are
+written in one canonical layout, and only when their data changed, so a hand-formatted file
+that ingest has nothing to add to is never touched. Writes are atomic per file (temporary
+file, then rename) and staged for the whole batch before the first rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .model import CURATED_KEYS, Paper, Problem, Source, error
+
+PAPERS_DIR = "papers"
+# Keys this module reads into Paper fields; every other key is kept verbatim in Paper.extra.
+_FIELD_KEYS = ("title", "title_inferred", "authors", "date", "sources")
+
+
+def papers_dir(content: Path) -> Path:
+    return content / PAPERS_DIR
+
+
+def paper_path(content: Path, slug: str) -> Path:
+    """Where the paper with this slug lives; a slug that could leave the folder is refused."""
+    if not slug or slug.startswith(".") or any(sep in slug for sep in ("/", "\\", "\0")):
+        raise ValueError(f"unsafe slug {slug!r}")
+    return papers_dir(content) / f"{slug}.md"
+
+
+def load_papers(content: Path) -> tuple[list[Paper], list[Problem]]:
+    """Every paper in content/papers/, sorted by slug, and every problem reading them."""
+    papers, problems = [], []
+    folder = papers_dir(content)
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        paper, found = read_paper(path)
+        problems.extend(found)
+        if paper is not None:
+            papers.append(paper)
+    return papers, problems
+
+
+def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
+    """The paper in one file, or the problems that keep it from being read."""
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [error(path, 1, f"cannot read paper file: {exc}")]
+    meta, body, key_lines, problem = _split(path, text)
+    if problem:
+        return None, [problem]
+    problems: list[Problem] = []
+
+    def check(ok: bool, key: str, message: str) -> bool:
+        if not ok:
+            problems.append(error(path, key_lines.get(key, 1), message))
+        return ok
+
+    title, authors, date = meta.get("title"), meta.get("authors", []), meta.get("date")
+    check(isinstance(title, str) and title.strip() != "", "title", "`title` must be a non-empty text")
+    check(body.strip() != "", "title", "the abstract (the text after the front matter) is empty")
+    check(isinstance(authors, list) and all(isinstance(a, str) for a in authors), "authors", "`authors` must be a list of names")
+    check(date is None or isinstance(date, dt.date) and not isinstance(date, dt.datetime), "date", "`date` must be a date written YYYY-MM-DD")
+    check(isinstance(meta.get("title_inferred", False), bool), "title_inferred", "`title_inferred` must be true or false")
+    sources = _read_sources(meta.get("sources", []))
+    check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
+    if problems:
+        return None, problems
+    extra = {key: value for key, value in meta.items() if key not in _FIELD_KEYS}
+    paper = Paper(
+        slug=path.stem,
+        title=title.strip(),
+        abstract=body.strip(),
+        authors=tuple(authors),
+        date=date,
+        sources=sources,
+        title_inferred=meta.get("title_inferred", False),
+        extra=extra,
+    )
+    return paper, []
+
+
+def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | None]:
+    """Front matter (safely loaded), body, the line of each top-level key, or the problem."""
+    handler = frontmatter.YAMLHandler()
+    if not text.startswith("---\n"):
+        return {}, "", {}, error(path, 1, "no front matter: a paper file starts with a line `---`")
+    try:
+        fm, body = handler.split(text)
+    except ValueError:
+        return {}, "", {}, error(path, 1, "front matter is not closed by a line `---`")
+    try:
+        node = yaml.compose(fm, Loader=yaml.SafeLoader)
+        meta = yaml.load(fm, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        return {}, "", {}, error(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
+    if not isinstance(meta, dict):
+        return {}, "", {}, error(path, 2, "front matter must be a mapping of keys to values")
+    key_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value} if node else {}
+    return meta, body, key_lines, None
+
+
+def _read_sources(raw: Any) -> tuple[Source, ...] | None:
+    if not isinstance(raw, list):
+        return None
+    sources = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("digest"), str) or not isinstance(item.get("line"), int):
+            return None
+        digest_date = item.get("digest_date")
+        sources.append(Source(item["digest"], str(item.get("format", "")), item["line"], digest_date if isinstance(digest_date, dt.date) else None))
+    return tuple(sources)
+
+
+def render_paper(paper: Paper) -> str:
+    """The canonical text of a paper file: front matter in a fixed key order, then the abstract."""
+    meta: dict[str, Any] = {"title": paper.title}
+    if paper.title_inferred:
+        meta["title_inferred"] = True
+    meta["authors"] = list(paper.authors)
+    if paper.date is not None:
+        meta["date"] = paper.date
+    meta.update(sorted(paper.extra.items(), key=lambda kv: _extra_rank(kv[0])))
+    meta["sources"] = [_source_dict(s) for s in paper.sources]
+    post = frontmatter.Post(paper.abstract, **meta)
+    return frontmatter.dumps(post, sort_keys=False, width=100_000) + "\n"
+
+
+def _extra_rank(key: str) -> tuple[int, str]:
+    return (CURATED_KEYS.index(key), "") if key in CURATED_KEYS else (len(CURATED_KEYS), key)
+
+
+def _source_dict(source: Source) -> dict[str, Any]:
+    item: dict[str, Any] = {"digest": source.digest, "format": source.format, "line": source.line}
+    if source.digest_date is not None:
+        item["digest_date"] = source.digest_date
+    return item
+
+
+def write_papers(content: Path, papers: list[Paper]) -> list[Path]:
+    """Write the papers' files: all of them, or (on any failure) none of them."""
+    folder = papers_dir(content)
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for paper in papers:
+            target = paper_path(content, paper.slug)
+            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{paper.slug}.", suffix=".tmp")
+            staged.append((temporary, target))
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(render_paper(paper))
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    return [target for _, target in staged]
