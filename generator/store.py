@@ -96,17 +96,35 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
         fm, body = handler.split(text)
     except ValueError:
         return {}, "", {}, error(path, 1, "front matter is not closed by a line `---`")
+    # `fm` starts with the rest of the opening `---` line, so YAML's line 0 is the file's line 1.
     try:
         node = yaml.compose(fm, Loader=yaml.SafeLoader)
         meta = yaml.load(fm, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = mark.line + 1 if mark else 1
         return {}, "", {}, error(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
+    except ValueError as exc:  # a timestamp-shaped value that is no real date, such as 2025-13-45
+        return {}, "", {}, error(path, _impossible_date_line(node), f"front matter is not valid YAML: impossible date ({exc})")
     if not isinstance(meta, dict):
         return {}, "", {}, error(path, 2, "front matter must be a mapping of keys to values")
-    key_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value} if node else {}
+    key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value} if node else {}
     return meta, body, key_lines, None
+
+
+def _impossible_date_line(node: yaml.Node | None) -> int:
+    """The file line of the first date-shaped value in the front matter that is no real date."""
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(current.value[:10])
+            except ValueError:
+                return current.start_mark.line + 1
+        elif isinstance(current.value, list):
+            pending.extend(n for item in current.value for n in (item if isinstance(item, tuple) else (item,)))
+    return 1
 
 
 def _read_sources(raw: Any) -> tuple[Source, ...] | None:
