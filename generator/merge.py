@@ -1,8 +1,10 @@
 """Merging: digest entries and the papers already in content/ become one paper per paper.
 
-Same paper = same normalised title, or near-identical abstract (word 3-shingles with a
-Jaccard similarity of at least ABSTRACT_SIMILARITY, after dropping citations, math
-delimiters, punctuation and case). A person's values are never replaced: an entry only
+Same paper = seen at the same place before (its source is already recorded: digests are
+never edited, so this makes re-ingesting a fixpoint whatever people changed in content/),
+same normalised title, or near-identical abstract (word 3-shingles with a Jaccard similarity
+of at least ABSTRACT_SIMILARITY, after dropping citations, math delimiters, punctuation and
+case). A person's values are never replaced: an entry only
 adds provenance and fills fields that are empty, and a differing value is a warning.
 """
 
@@ -12,7 +14,7 @@ import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from .model import Entry, Paper, Problem, warning
+from .model import Entry, Paper, Problem, Source, warning
 from .provisional import infer_title
 from .text import abstract_words, jaccard, shingles, slugify, title_key
 
@@ -33,26 +35,35 @@ class MergeResult:
 
 
 class PaperIndex:
-    """Finds the paper an entry belongs to, by title or by abstract."""
+    """Finds the paper an entry belongs to, by provenance, title or abstract."""
 
     def __init__(self) -> None:
+        self._by_source: dict[Source, int] = {}
         self._by_title: dict[str, int] = {}
         self._shingles: dict[int, frozenset] = {}
         self._postings: defaultdict[int, set[int]] = defaultdict(set)
 
     def add(self, number: int, paper: Paper) -> None:
-        """Make paper `number` findable by its title and abstract."""
+        """Make paper `number` findable by its sources, title and abstract."""
+        self.add_source(number, *paper.sources)
         self._by_title.setdefault(title_key(paper.title), number)
         grams = shingles(abstract_words(paper.abstract))
         self._shingles[number] = grams
         for fingerprint in _sampled(grams):
             self._postings[fingerprint].add(number)
 
-    def find(self, title: str | None, abstract: str) -> int | None:
-        """The number of the paper with this title or a near-identical abstract, if any."""
-        if title and title_key(title) in self._by_title:
-            return self._by_title[title_key(title)]
-        grams = shingles(abstract_words(abstract))
+    def add_source(self, number: int, *sources: Source) -> None:
+        """Record that paper `number` was seen at these places."""
+        for source in sources:
+            self._by_source.setdefault(source, number)
+
+    def find(self, entry: Entry) -> int | None:
+        """The number of the paper seen at the entry's place, with its title, or a near-identical abstract."""
+        if entry.source in self._by_source:
+            return self._by_source[entry.source]
+        if entry.title and title_key(entry.title) in self._by_title:
+            return self._by_title[title_key(entry.title)]
+        grams = shingles(abstract_words(entry.abstract))
         votes = Counter()
         for fingerprint in _sampled(grams):
             posting = self._postings.get(fingerprint, ())
@@ -84,12 +95,13 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
         index.add(number, paper)
     twins, problems = 0, []
     for entry in sorted(entries, key=lambda e: e.title is None):
-        number = index.find(entry.title, entry.abstract)
+        number = index.find(entry)
         if number is None:
             papers.append(_new_paper(entry))
             index.add(len(papers) - 1, papers[-1])
             continue
         twins += 1
+        index.add_source(number, entry.source)
         place = where.get(papers[number].slug) or _first_seen(papers[number])
         papers[number], found = _absorb(papers[number], entry, index.similar_abstracts(number, entry.abstract), place)
         problems.extend(found)

@@ -81,7 +81,7 @@ def test_near_identical_abstracts_merge_despite_small_differences():
 def test_abstracts_that_share_only_their_first_sentences_do_not_merge():
     shared = ABSTRACT.split(" In this work")[0]
     other = shared + " We instead study tree search at inference time with a learned verifier and report gains on coding benchmarks."
-    result = merge([], [entry(ABSTRACT, "First"), entry(other, "Second")], {})
+    result = merge([], [entry(ABSTRACT, "First", line=1), entry(other, "Second", line=2)], {})
     assert len(result.papers) == 2
 
 
@@ -90,7 +90,7 @@ def test_the_same_normalised_title_is_the_same_paper():
         [],
         [
             entry("One abstract about token-level rewards. " * 5, "DPO Meets PPO: Reinforced Token Optimization for RLHF"),
-            entry("A quite different abstract text here. " * 5, "dpo meets ppo -- reinforced token optimization for RLHF"),
+            entry("A quite different abstract text here. " * 5, "dpo meets ppo -- reinforced token optimization for RLHF", line=2),
         ],
         {},
     )
@@ -168,3 +168,10 @@ def test_shipped_digests_merge_into_shipped_content_without_change():
     assert problems == []
     result = merge(papers, entries_of(*sorted(DIGESTS.glob("*.txt"))), {})
     assert list(result.papers) == papers
+
+
+def test_an_entry_seen_at_a_recorded_place_is_that_paper_whatever_people_edited():
+    edited = existing(title="Rewritten by a person", abstract="A person rewrote the abstract entirely, too.")
+    seen_again = Entry(ABSTRACT, Source("old.txt", "abstracts", 9))
+    (paper,) = merge([edited], [seen_again], {}).papers
+    assert paper == edited
