@@ -198,3 +198,38 @@ def test_forcing_a_format_skips_detection(write):
     assert messages(parse(path, "arxiv-digest")) == [
         f"{path}:1: error: text before the first title: expected a title, then `Authors:` and `Date:` lines"
     ]
+
+
+def test_hf_abstract_wrapped_over_lines_is_one_paragraph_and_chrome_between_entries_is_skipped(write):
+    path = write(
+        "d.txt",
+        """
+        Daily Papers
+
+        Sep 1
+
+        First Title
+
+        We study a problem in depth and this line of the abstract
+        wraps onto a second line, as pasted text often does when copied.
+
+        42
+
+        Second Title
+
+        Another abstract with quite enough words in it to read like a real abstract does.
+        """,
+    )
+    digest = parse(path)
+    assert digest.problems == ()
+    first, second = digest.entries
+    assert first.abstract == "We study a problem in depth and this line of the abstract wraps onto a second line, as pasted text often does when copied."
+    assert (second.title, second.source.line) == ("Second Title", 12)
+
+
+def test_hf_title_pasted_right_above_its_abstract_is_still_a_title(write):
+    abstract = "We study a problem in depth and report results on several benchmarks."
+    path = write("d.txt", f"Daily Papers\n\nFirst Title\n{abstract}\n\nSecond Title\n{abstract}\n")
+    digest = parse(path)
+    assert digest.problems == ()
+    assert [(e.title, e.abstract) for e in digest.entries] == [("First Title", abstract), ("Second Title", abstract)]

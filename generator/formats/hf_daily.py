@@ -57,24 +57,24 @@ def looks_like(paragraphs: list[Paragraph]) -> bool:
 
 
 def parse(path: str, paragraphs: list[Paragraph]) -> tuple[list[Entry], list[Problem]]:
-    """The title / abstract pairs of the page, or every problem found in it."""
+    """The title / abstract pairs of the page, or every problem found in it.
+
+    A title is a title-like paragraph of one line, or the first line of a paragraph that
+    follows a complete entry (a title pasted right above its abstract). Anything else is
+    abstract text, so an abstract wrapped over several lines stays one paragraph.
+    """
     problems: list[Problem] = []
     drafts: list[tuple[str, int, list[str]]] = []  # (title, line, abstract paragraphs)
     for paragraph in paragraphs:
-        body: list[str] = []  # this paragraph's abstract lines, joined once it ends
-        for line in paragraph.lines:
-            if is_chrome(line.text):
-                continue
-            if is_title_like(line.text):
-                drafts.append((clean_line(line.text), line.number, []))
-                body = []
-            elif drafts:
-                if not body:
-                    drafts[-1][2].append("")
-                body.append(line.text)
-                drafts[-1][2][-1] = " ".join(body)
-            else:
-                problems.append(error(path, line.number, "abstract with no title before it"))
+        lines = [line for line in paragraph.lines if not is_chrome(line.text)]
+        waiting = bool(drafts) and not drafts[-1][2]  # a title still expects its abstract
+        if lines and is_title_like(lines[0].text) and (len(lines) == 1 or not waiting):
+            drafts.append((clean_line(lines[0].text), lines[0].number, []))
+            lines = lines[1:]
+        if lines and not drafts:
+            problems.append(error(path, lines[0].number, "abstract with no title before it"))
+        elif lines:
+            drafts[-1][2].append(" ".join(line.text for line in lines))
     entries = []
     for title, number, abstract in drafts:
         if not abstract:
