@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model import Entry, Problem, Source, error
 from ..text import clean_line
-from .common import digest_name, ABSTRACT_MIN_WORDS, Paragraph, is_abstract_like
+from .common import ABSTRACT_MIN_WORDS, Paragraph, digest_name, is_abstract_like
 
 NAME = "abstracts"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..model import Entry, Problem, Source, error
 from ..text import clean_line, clean_paragraphs
-from .common import digest_name, Paragraph, is_title_like
+from .common import Paragraph, digest_name, is_title_like
 
 NAME = "arxiv-digest"
 

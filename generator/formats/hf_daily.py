@@ -19,7 +19,7 @@ import re
 
 from ..model import Entry, Problem, Source, error
 from ..text import clean_line, clean_paragraphs
-from .common import digest_name, Paragraph, is_abstract_like, is_title_like
+from .common import Paragraph, digest_name, is_abstract_like, is_title_like
 
 NAME = "hf-daily"
 
@@ -52,7 +52,7 @@ def looks_like(paragraphs: list[Paragraph]) -> bool:
     content = [p for p in paragraphs if not all(is_chrome(t) for t in p.texts)]
     return any(
         len(first.lines) == 1 and is_title_like(first.lines[0].text) and is_abstract_like(" ".join(second.texts))
-        for first, second in zip(content, content[1:])
+        for first, second in zip(content, content[1:], strict=False)
     )
 
 
