@@ -20,6 +20,8 @@ import yaml
 from .model import CURATED_KEYS, Paper, Problem, Source, error
 
 PAPERS_DIR = "papers"
+# libyaml's safe loader when PyYAML was built with it (its wheels are), else the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Keys this module reads into Paper fields; every other key is kept verbatim in Paper.extra.
 _FIELD_KEYS = ("title", "title_inferred", "authors", "date", "sources")
 
@@ -97,15 +99,19 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
     except ValueError:
         return {}, "", {}, error(path, 1, "front matter is not closed by a line `---`")
     # `fm` starts with the rest of the opening `---` line, so YAML's line 0 is the file's line 1.
+    loader = _SafeLoader(fm)
+    node = None
     try:
-        node = yaml.compose(fm, Loader=yaml.SafeLoader)
-        meta = yaml.load(fm, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()  # composed once: for the values and for each key's line
+        meta = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         return {}, "", {}, error(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
     except ValueError as exc:  # a timestamp-shaped value that is no real date, such as 2025-13-45
         return {}, "", {}, error(path, _impossible_date_line(node), f"front matter is not valid YAML: impossible date ({exc})")
+    finally:
+        loader.dispose()
     if not isinstance(meta, dict):
         return {}, "", {}, error(path, 2, "front matter must be a mapping of keys to values")
     key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value} if node else {}
