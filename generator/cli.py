@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "content/papers/, and write one file per paper. Nothing is written if any input has an error.",
     )
     ingest_cmd.add_argument("paths", nargs="+", metavar="PATH", help="digest file, or folder of *.txt digests")
-    ingest_cmd.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    ingest_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     ingest_cmd.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="digest format (default: detect per file)")
     ingest_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     ingest_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")

@@ -141,3 +141,12 @@ def test_the_module_and_the_console_script_both_run(tmp_path):
 
 def test_a_usage_error_exits_2(atlas):
     assert atlas("ingest", "--format", "pdf", "x.txt").exit_code == 2
+
+
+def test_the_readme_documents_the_usage_that_help_prints():
+    from generator.cli import build_parser
+
+    ingest_parser = build_parser()._subparsers._group_actions[0].choices["ingest"]
+    usage = " ".join(ingest_parser.format_usage().split()).removeprefix("usage: ")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert usage in " ".join(readme.split())
