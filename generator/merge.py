@@ -57,12 +57,13 @@ class PaperIndex:
         for source in sources:
             self._by_source.setdefault(source, number)
 
-    def find(self, entry: Entry) -> int | None:
-        """The number of the paper seen at the entry's place, with its title, or a near-identical abstract."""
+    def find(self, entry: Entry) -> tuple[int, str] | None:
+        """The paper seen at the entry's place, with its title, or a near-identical abstract, and
+        which of the three it was ("source", "title" or "abstract")."""
         if entry.source in self._by_source:
-            return self._by_source[entry.source]
+            return self._by_source[entry.source], "source"
         if entry.title and title_key(entry.title) in self._by_title:
-            return self._by_title[title_key(entry.title)]
+            return self._by_title[title_key(entry.title)], "title"
         grams = shingles(abstract_words(entry.abstract))
         votes = Counter()
         for fingerprint in _sampled(grams):
@@ -71,7 +72,7 @@ class PaperIndex:
                 votes.update(posting)
         scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20))
         best = max(scored, default=(0.0, 0))
-        return -best[1] if best[0] >= ABSTRACT_SIMILARITY else None
+        return (-best[1], "abstract") if best[0] >= ABSTRACT_SIMILARITY else None
 
     def similar_abstracts(self, number: int, abstract: str) -> bool:
         """Whether `abstract` is near-identical to paper `number`'s."""
@@ -95,16 +96,20 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
         index.add(number, paper)
     twins, problems = 0, []
     for entry in sorted(entries, key=lambda e: e.title is None):
-        number = index.find(entry)
-        if number is None:
+        match = index.find(entry)
+        if match is None:
             papers.append(_new_paper(entry))
             index.add(len(papers) - 1, papers[-1])
             continue
-        twins += 1
+        (number, matched_by), twins = match, twins + 1
         index.add_source(number, entry.source)
-        place = where.get(papers[number].slug) or _first_seen(papers[number])
-        papers[number], found = _absorb(papers[number], entry, index.similar_abstracts(number, entry.abstract), place)
-        problems.extend(found)
+        papers[number] = _absorb(papers[number], entry)
+        # A place seen before had its differences reported then; repeating them on every run is noise.
+        if matched_by != "source":
+            place = where.get(papers[number].slug) or _first_seen(papers[number])
+            problems.extend(_conflicts(papers[number], entry, place))
+            if matched_by == "title" and not index.similar_abstracts(number, entry.abstract):
+                problems.append(warning(entry.source.digest, entry.source.line, f"same title as {place}, but a different abstract; kept the abstract there"))
     papers[len(existing) :] = _with_slugs(papers[len(existing) :], {p.slug for p in existing})
     return MergeResult(tuple(papers), twins, tuple(problems))
 
@@ -127,29 +132,32 @@ def _first_seen(paper: Paper) -> str:
     return f"{source.digest}:{source.line}"
 
 
-def _absorb(paper: Paper, entry: Entry, same_abstract: bool, place: str) -> tuple[Paper, list[Problem]]:
-    """Paper with the entry's provenance added and its empty fields filled, plus any conflicts."""
-    at = (entry.source.digest, entry.source.line)
-    problems = []
+def _absorb(paper: Paper, entry: Entry) -> Paper:
+    """Paper with the entry's provenance added and its empty fields filled.
 
-    def conflict(what: str, kept: object, offered: object) -> None:
-        problems.append(warning(*at, f"same paper as {place}, which keeps its {what} {kept!r}; this digest says {offered!r}"))
-
+    A provisional title gives way to a real one only while it is still what ingest inferred.
+    """
     changes: dict = {"sources": tuple(sorted(set(paper.sources) | {entry.source}))}
     if entry.title and title_key(entry.title) != title_key(paper.title):
         if paper.title_inferred and paper.title == infer_title(paper.abstract):
             changes.update(title=entry.title, title_inferred=False)
-        else:
-            conflict("title", paper.title, entry.title)
     for field in ("authors", "date"):
-        kept, offered = getattr(paper, field), getattr(entry, field)
-        if offered and not kept:
-            changes[field] = offered
-        elif offered and kept != offered:
-            conflict(field, _shown(kept), _shown(offered))
-    if not same_abstract:
-        problems.append(warning(*at, f"same title as {place}, but a different abstract; kept the abstract there"))
-    return replace(paper, **changes), problems
+        if getattr(entry, field) and not getattr(paper, field):
+            changes[field] = getattr(entry, field)
+    return replace(paper, **changes)
+
+
+def _conflicts(paper: Paper, entry: Entry, place: str) -> list[Problem]:
+    """A warning for each value the entry offers that differs from the one the paper keeps."""
+    offered = {"title": entry.title, "authors": entry.authors, "date": entry.date}
+    problems = []
+    for field, value in offered.items():
+        kept = getattr(paper, field)
+        differs = title_key(value) != title_key(kept) if field == "title" and value else value and value != kept
+        if differs:
+            message = f"same paper as {place}, which keeps its {field} {_shown(kept)!r}; this digest says {_shown(value)!r}"
+            problems.append(warning(entry.source.digest, entry.source.line, message))
+    return problems
 
 
 def _shown(value: object) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from conftest import ABSTRACTS, ARXIV, DIGESTS, HF_DAILY
 
@@ -172,6 +173,7 @@ def test_shipped_digests_merge_into_shipped_content_without_change():
 
 def test_an_entry_seen_at_a_recorded_place_is_that_paper_whatever_people_edited():
     edited = existing(title="Rewritten by a person", abstract="A person rewrote the abstract entirely, too.")
-    seen_again = Entry(ABSTRACT, Source("old.txt", "abstracts", 9))
-    (paper,) = merge([edited], [seen_again], {}).papers
-    assert paper == edited
+    seen_again = Entry(ABSTRACT, Source("old.txt", "abstracts", 9), "Q Sharp", ("Ana",))
+    result = merge([edited], [seen_again], {})
+    assert result.papers == (replace(edited, authors=("Ana",)),)  # only the empty field is filled
+    assert result.warnings == ()  # its differences were reported when it was first seen
