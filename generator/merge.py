@@ -2,10 +2,12 @@
 
 Same paper = seen at the same place before (its source is already recorded: digests are
 never edited, so this makes re-ingesting a fixpoint whatever people changed in content/),
-same normalised title, or near-identical abstract (word 3-shingles with a Jaccard similarity
-of at least ABSTRACT_SIMILARITY, after dropping citations, math delimiters, punctuation and
-case). A person's values are never replaced: an entry only
-adds provenance and fills fields that are empty, and a differing value is a warning.
+the same normalised title, or a near-identical abstract (word 3-shingles with a Jaccard
+similarity of at least ABSTRACT_SIMILARITY, after dropping citations, math delimiters,
+punctuation and case).
+
+A person's values are never replaced: an entry only adds provenance and fills fields that
+are empty. A differing value is a warning, given when the entry's place is first seen.
 """
 
 from __future__ import annotations
@@ -152,9 +154,11 @@ def _conflicts(paper: Paper, entry: Entry, place: str) -> list[Problem]:
     offered = {"title": entry.title, "authors": entry.authors, "date": entry.date}
     problems = []
     for field, value in offered.items():
+        if not value:
+            continue  # an entry that says nothing cannot disagree
         kept = getattr(paper, field)
-        differs = title_key(value) != title_key(kept) if field == "title" and value else value and value != kept
-        if differs:
+        same = title_key(value) == title_key(kept) if field == "title" else value == kept
+        if not same:
             message = f"same paper as {place}, which keeps its {field} {_shown(kept)!r}; this digest says {_shown(value)!r}"
             problems.append(warning(entry.source.digest, entry.source.line, message))
     return problems
