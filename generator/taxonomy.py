@@ -1,0 +1,224 @@
+"""Classify: load content/taxonomy.yml and tag each paper with topics and methods, with evidence.
+
+A term matches when one of its aliases or patterns occurs in the title or abstract as a whole
+word. The phrase that matched is kept, so every tag on the site can say why it is there. A
+person's front matter wins: `topics`/`methods` add terms by hand, `not_topics`/`not_methods`
+remove terms the matcher got wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Paper, Problem, error
+
+KINDS = ("topics", "methods")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Letters and digits glue words together; hyphens, spaces and punctuation separate them,
+# so "Step-DPO" and "PPO-based" contain the words DPO and PPO.
+_BEFORE, _AFTER = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+# In a sentence like this, a method is usually a baseline being compared against, not used.
+_CONTRAST = re.compile(
+    r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|than|instead of|"
+    r"rather than|traditional|conventional|e\.g\.|including|like|without|no|not)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z$\\(\[])")
+_URL = re.compile(r"https?://\S+")
+_CLAUSE = re.compile(r"[,;:]\s|\s--?\s|\s\u2014\s")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One topic or method of the taxonomy."""
+
+    kind: str  # "topics" or "methods"
+    slug: str
+    name: str
+    description: str
+    matchers: tuple[re.Pattern, ...]
+    reference: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A term given to a paper, and why: the phrase that matched, or set by hand."""
+
+    slug: str
+    evidence: str  # the matched text as it appears in the paper; "" when set by hand
+    where: str  # "title", "abstract" or "front matter"
+
+    @property
+    def by_hand(self) -> bool:
+        return self.where == "front matter"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    topics: tuple[Term, ...]
+    methods: tuple[Term, ...]
+
+    def terms(self, kind: str) -> tuple[Term, ...]:
+        return self.topics if kind == "topics" else self.methods
+
+    def find(self, kind: str, slug: str) -> Term | None:
+        return next((term for term in self.terms(kind) if term.slug == slug), None)
+
+
+def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
+    """The taxonomy in `path`, or every problem that makes it unusable."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [error(path, None, f"cannot read the taxonomy: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [error(path, mark.line + 1 if mark else 1, f"taxonomy is not valid YAML: {getattr(exc, 'problem', exc)}")]
+    lines = _item_lines(path)
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(kind), list) for kind in KINDS):
+        return None, [error(path, 1, "the taxonomy must be a mapping with lists `topics` and `methods`")]
+    problems: list[Problem] = []
+    parsed = {kind: tuple(_parse_terms(path, kind, raw[kind], lines.get(kind, []), problems)) for kind in KINDS}
+    return (None if problems else Taxonomy(parsed["topics"], parsed["methods"])), problems
+
+
+def _item_lines(path: Path) -> dict[str, list[int]]:
+    """For each kind, the file line where each of its list items starts."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        key.value: [item.start_mark.line + 1 for item in value.value]
+        for key, value in node.value
+        if isinstance(value, yaml.SequenceNode)
+    }
+
+
+def _parse_terms(path: Path, kind: str, items: list[Any], lines: list[int], problems: list[Problem]):
+    seen: set[str] = set()
+    for number, item in enumerate(items):
+        line = lines[number] if number < len(lines) else 1
+        term = _parse_term(kind, item, lambda message, line=line: problems.append(error(path, line, message)))
+        if term is None:
+            continue
+        if term.slug in seen:
+            problems.append(error(path, line, f"{kind}: slug `{term.slug}` is used twice"))
+        seen.add(term.slug)
+        yield term
+
+
+def _parse_term(kind: str, item: Any, report) -> Term | None:
+    """One term from its mapping; reports what is wrong with it and returns None."""
+    if not isinstance(item, dict):
+        report(f"each of `{kind}` must be a mapping with slug, name, description and aliases")
+        return None
+    slug, name, description = item.get("slug"), item.get("name"), item.get("description")
+    aliases, patterns, reference = item.get("aliases", []), item.get("patterns", []), item.get("reference")
+    ok = True
+    for good, message in (
+        (isinstance(slug, str) and SLUG.match(slug), f"`slug` must be lowercase words joined by hyphens, not {slug!r}"),
+        (isinstance(name, str) and name.strip(), f"{slug}: `name` must be a non-empty text"),
+        (isinstance(description, str) and description.strip(), f"{slug}: `description` must be a non-empty text"),
+        (_is_texts(aliases) and _is_texts(patterns), f"{slug}: `aliases` and `patterns` must be lists of texts"),
+        (aliases or patterns, f"{slug}: give at least one alias or pattern"),
+        (reference is None or _is_reference(reference), f"{slug}: `reference` must be {{title, url}} with an http(s) url"),
+    ):
+        if not good:
+            report(message)
+            ok = False
+    if not ok:
+        return None
+    try:
+        matchers = tuple(_alias_matcher(alias) for alias in aliases) + tuple(_pattern_matcher(p) for p in patterns)
+    except re.error as exc:
+        report(f"{slug}: a pattern is not a valid regular expression: {exc}")
+        return None
+    return Term(kind, slug, name.strip(), " ".join(description.split()), matchers, reference)
+
+
+def _is_texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _is_reference(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("title"), str)
+        and isinstance(value.get("url"), str)
+        and value["url"].startswith(("https://", "http://"))
+    )
+
+
+def _alias_matcher(alias: str) -> re.Pattern:
+    """A phrase as a whole-word pattern: space and hyphen interchangeable, optional plural s."""
+    words = [re.escape(word) for word in re.split(r"[\s-]+", alias.strip())]
+    body = r"[\s-]+".join(words)
+    is_acronym = alias.upper() == alias and any(c.isalpha() for c in alias)
+    flags = 0 if is_acronym else re.IGNORECASE
+    return re.compile(f"{_BEFORE}{body}(?:e?s)?{_AFTER}", flags)
+
+
+def _pattern_matcher(pattern: str) -> re.Pattern:
+    re.compile(pattern)  # alone first, so an error's position is within what the person wrote
+    return re.compile(f"{_BEFORE}(?:{pattern}){_AFTER}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Classification:
+    topics: tuple[Assignment, ...]
+    methods: tuple[Assignment, ...]
+
+
+def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
+    """The topics and methods of one paper, in taxonomy order, each with its evidence."""
+    title = _plain(paper.title)
+    clauses = [part for sentence in _SENTENCE.split(_plain(paper.abstract)) for part in _CLAUSE.split(sentence)]
+    found = {}
+    for kind in KINDS:
+        by_hand = set(_slugs(paper.extra.get(kind)))
+        removed = set(_slugs(paper.extra.get(f"not_{kind}")))
+        assigned = []
+        for term in taxonomy.terms(kind):
+            if term.slug in removed:
+                continue
+            if term.slug in by_hand:
+                assigned.append(Assignment(term.slug, "", "front matter"))
+            elif match := _evidence(term, title, clauses):
+                assigned.append(match)
+        found[kind] = tuple(assigned)
+    return Classification(found["topics"], found["methods"])
+
+
+def _evidence(term: Term, title: str, clauses: list[str]) -> Assignment | None:
+    """Where the term occurs: the title first, then the abstract.
+
+    A method named only after a contrasting phrase in the same clause ("unlike PPO", "baselines
+    such as DPO", "without KL regularisation") is context, not something the paper uses.
+    """
+    for matcher in term.matchers:
+        if hit := matcher.search(title):
+            return Assignment(term.slug, hit.group(0), "title")
+    for clause in clauses:
+        for matcher in term.matchers:
+            hit = matcher.search(clause)
+            if hit and (term.kind == "topics" or not _CONTRAST.search(clause, 0, hit.start())):
+                return Assignment(term.slug, hit.group(0), "abstract")
+    return None
+
+
+def _plain(text: str) -> str:
+    """Text as the matcher reads it: no URLs (a github.com link says nothing about the topic),
+    and LaTeX math delimiters dropped, so `$Q$-learning` reads Q-learning."""
+    return _URL.sub(" ", text).replace("$", "")
+
+
+def _slugs(value: Any) -> list[str]:
+    """Term slugs written in front matter: a list of slugs, or one slug."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
