@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import formats, store
+from . import formats, site, store
+from .group import group
 from .merge import merge
-from .model import Entry, Paper, Problem, error
+from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
+from .related import related_papers
+from .render import render_site
+from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,83 @@ def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem
             problems.append(error(name, None, "no such file or folder"))
     unique = list(dict.fromkeys(files))
     return unique, problems
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: pages written to build/docs/, problems found, and how long each half took."""
+
+    papers: int = 0
+    pages: int = 0
+    written: tuple[str, ...] = ()
+    unchanged: int = 0
+    removed: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    mkdocs_warnings: tuple[str, ...] = ()
+    generate_seconds: float = 0.0
+    mkdocs_seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def generate(content: Path, docs: Path, progress: Progress | None = None) -> BuildReport:
+    """content/ to the MkDocs pages in `docs`: load, classify, relate, group, render, write."""
+    progress = progress or Progress(quiet=True)
+    started = time.perf_counter()
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    papers, found = store.load_papers(content)
+    problems += found
+    progress.count("loading papers", len(papers), len(papers))
+    if taxonomy is None or any(p.is_error for p in problems):
+        return BuildReport(papers=len(papers), problems=tuple(problems))
+    problems += _unknown_terms(content, papers, taxonomy)
+    classified = {paper.slug: classify(paper, taxonomy) for paper in papers}
+    progress.count("classifying", len(papers), len(papers))
+    related = related_papers({paper.slug: (paper.title, paper.abstract) for paper in papers})
+    progress.count("relating", len(papers), len(papers))
+    pages = render_site(group(papers, classified, taxonomy, related))
+    progress.count("rendering pages", len(pages), len(pages))
+    written = site.write_docs(docs, pages)
+    return BuildReport(
+        papers=len(papers),
+        pages=len(pages),
+        written=tuple(written.written),
+        unchanged=written.unchanged,
+        removed=tuple(written.removed),
+        problems=tuple(problems),
+        generate_seconds=time.perf_counter() - started,
+    )
+
+
+def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool = False,
+          progress: Progress | None = None) -> BuildReport:
+    """The whole site: generate build/docs/ from content/, then publish it with MkDocs into `site_dir`.
+
+    Raises site.SiteError when MkDocs fails; with `strict`, any warning stops the build.
+    """
+    report = generate(content, out / "docs", progress)
+    if report.errors or (strict and report.warnings):
+        return report
+    started = time.perf_counter()
+    messages = site.run_mkdocs(config, out / "docs", site_dir, strict)
+    return replace(report, mkdocs_warnings=tuple(messages), mkdocs_seconds=time.perf_counter() - started)
+
+
+def _unknown_terms(content: Path, papers: list[Paper], taxonomy: Taxonomy) -> list[Problem]:
+    """Warnings for front-matter topics and methods that the taxonomy does not define."""
+    problems = []
+    for paper in papers:
+        for kind in KINDS:
+            for key in (kind, f"not_{kind}"):
+                value = paper.extra.get(key)
+                for slug in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+                    if taxonomy.find(kind, str(slug)) is None:
+                        problems.append(warning(store.paper_path(content, paper.slug), None,
+                                                f"`{key}` names `{slug}`, which content/taxonomy.yml does not define"))
+    return problems

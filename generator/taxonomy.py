@@ -8,29 +8,28 @@ remove terms the matcher got wrong.
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .model import Paper, Problem, error
+from .phrases import Hit, Phrase, PhraseIndex, compile_phrases
 
 KINDS = ("topics", "methods")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# Letters and digits glue words together; hyphens, spaces and punctuation separate them,
-# so "Step-DPO" and "PPO-based" contain the words DPO and PPO.
-_BEFORE, _AFTER = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
 # In a sentence like this, a method is usually a baseline being compared against, not used.
 _CONTRAST = re.compile(
     r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|than|instead of|"
     r"rather than|traditional|conventional|e\.g\.|including|like|without|no|not)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z$\\(\[])")
 _URL = re.compile(r"https?://\S+")
-_CLAUSE = re.compile(r"[,;:]\s|\s--?\s|\s\u2014\s")
+# Where a sentence or clause ends: the contrast of "Unlike PPO," does not reach past its comma.
+_CLAUSE_END = re.compile(r"[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Term:
     slug: str
     name: str
     description: str
-    matchers: tuple[re.Pattern, ...]
+    phrases: tuple[Phrase, ...]
     reference: dict[str, str] | None = None
 
 
@@ -62,6 +61,11 @@ class Assignment:
 class Taxonomy:
     topics: tuple[Term, ...]
     methods: tuple[Term, ...]
+    index: PhraseIndex = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        phrases = [phrase for kind in KINDS for term in self.terms(kind) for phrase in term.phrases]
+        object.__setattr__(self, "index", PhraseIndex(phrases))
 
     def terms(self, kind: str) -> tuple[Term, ...]:
         return self.topics if kind == "topics" else self.methods
@@ -133,12 +137,15 @@ def _parse_term(kind: str, item: Any, report) -> Term | None:
             ok = False
     if not ok:
         return None
-    try:
-        matchers = tuple(_alias_matcher(alias) for alias in aliases) + tuple(_pattern_matcher(p) for p in patterns)
-    except re.error as exc:
-        report(f"{slug}: a pattern is not a valid regular expression: {exc}")
+    phrases = []
+    for text in [*aliases, *patterns]:
+        try:
+            phrases += compile_phrases(text, (kind, slug))
+        except ValueError as exc:
+            report(f"{slug}: alias or pattern `{text}` {exc}")
+    if len(phrases) < len(aliases) + len(patterns):
         return None
-    return Term(kind, slug, name.strip(), " ".join(description.split()), matchers, reference)
+    return Term(kind, slug, name.strip(), " ".join(description.split()), tuple(phrases), reference)
 
 
 def _is_texts(value: Any) -> bool:
@@ -154,20 +161,6 @@ def _is_reference(value: Any) -> bool:
     )
 
 
-def _alias_matcher(alias: str) -> re.Pattern:
-    """A phrase as a whole-word pattern: space and hyphen interchangeable, optional plural s."""
-    words = [re.escape(word) for word in re.split(r"[\s-]+", alias.strip())]
-    body = r"[\s-]+".join(words)
-    is_acronym = alias.upper() == alias and any(c.isalpha() for c in alias)
-    flags = 0 if is_acronym else re.IGNORECASE
-    return re.compile(f"{_BEFORE}{body}(?:e?s)?{_AFTER}", flags)
-
-
-def _pattern_matcher(pattern: str) -> re.Pattern:
-    re.compile(pattern)  # alone first, so an error's position is within what the person wrote
-    return re.compile(f"{_BEFORE}(?:{pattern}){_AFTER}", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Classification:
     topics: tuple[Assignment, ...]
@@ -176,39 +169,39 @@ class Classification:
 
 def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
     """The topics and methods of one paper, in taxonomy order, each with its evidence."""
-    title = _plain(paper.title)
-    clauses = [part for sentence in _SENTENCE.split(_plain(paper.abstract)) for part in _CLAUSE.split(sentence)]
+    title, abstract = _plain(paper.title), _plain(paper.abstract)
+    evidence = _evidence(title, taxonomy.index.find(title), "title")
+    for key, assignment in _evidence(abstract, taxonomy.index.find(abstract), "abstract").items():
+        evidence.setdefault(key, assignment)
     found = {}
     for kind in KINDS:
         by_hand = set(_slugs(paper.extra.get(kind)))
         removed = set(_slugs(paper.extra.get(f"not_{kind}")))
-        assigned = []
-        for term in taxonomy.terms(kind):
-            if term.slug in removed:
-                continue
-            if term.slug in by_hand:
-                assigned.append(Assignment(term.slug, "", "front matter"))
-            elif match := _evidence(term, title, clauses):
-                assigned.append(match)
-        found[kind] = tuple(assigned)
+        found[kind] = tuple(
+            Assignment(term.slug, "", "front matter") if term.slug in by_hand else evidence[(kind, term.slug)]
+            for term in taxonomy.terms(kind)
+            if term.slug not in removed and (term.slug in by_hand or (kind, term.slug) in evidence)
+        )
     return Classification(found["topics"], found["methods"])
 
 
-def _evidence(term: Term, title: str, clauses: list[str]) -> Assignment | None:
-    """Where the term occurs: the title first, then the abstract.
+def _evidence(text: str, hits: list[Hit], where: str) -> dict[tuple[str, str], Assignment]:
+    """The first usable hit of each term in `text`.
 
     A method named only after a contrasting phrase in the same clause ("unlike PPO", "baselines
     such as DPO", "without KL regularisation") is context, not something the paper uses.
     """
-    for matcher in term.matchers:
-        if hit := matcher.search(title):
-            return Assignment(term.slug, hit.group(0), "title")
-    for clause in clauses:
-        for matcher in term.matchers:
-            hit = matcher.search(clause)
-            if hit and (term.kind == "topics" or not _CONTRAST.search(clause, 0, hit.start())):
-                return Assignment(term.slug, hit.group(0), "abstract")
-    return None
+    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
+    found: dict[tuple[str, str], Assignment] = {}
+    for hit in hits:
+        kind, slug = hit.payload
+        if (kind, slug) in found:
+            continue
+        clause_start = clause_starts[bisect.bisect_right(clause_starts, hit.start) - 1]
+        if kind == "methods" and _CONTRAST.search(text, clause_start, hit.start):
+            continue
+        found[(kind, slug)] = Assignment(slug, text[hit.start : hit.end], where)
+    return found
 
 
 def _plain(text: str) -> str:

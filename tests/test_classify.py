@@ -150,7 +150,7 @@ def test_taxonomy_problems_name_the_file_and_line(tmp_path):
     assert taxonomy is None
     assert [str(p) for p in problems] == [
         f"{path}:6: error: `slug` must be lowercase words joined by hyphens, not 'Bad Slug'",
-        f"{path}:11: error: broken: a pattern is not a valid regular expression: missing ), unterminated subpattern at position 0",
+        f"{path}:11: error: broken: alias or pattern `(unclosed` has unbalanced or nested parentheses, or a `|` outside them",
         f"{path}:15: error: good: `name` must be a non-empty text",
         f"{path}:15: error: good: give at least one alias or pattern",
     ]

@@ -1,0 +1,90 @@
+"""How to cite and find a paper: a BibTeX entry and links to arXiv and Semantic Scholar."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote_plus
+
+from .model import Paper
+
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_KEY_STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "with", "via", "from", "is", "are", "your"}
+
+
+def arxiv_id(paper: Paper) -> str | None:
+    """The paper's arXiv identifier from `links.arxiv`, if it is a valid one."""
+    links = paper.extra.get("links")
+    value = str(links.get("arxiv", "")).strip() if isinstance(links, dict) else ""
+    return value if _ARXIV_ID.match(value) else None
+
+
+def find_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, url) pairs: the arXiv page when known, else searches by title; other http(s) links."""
+    identifier = arxiv_id(paper)
+    found = []
+    if identifier:
+        found.append((f"arXiv:{identifier}", f"https://arxiv.org/abs/{identifier}"))
+    else:
+        found.append(("Search arXiv by title", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title"))
+    found.append(("Search Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote_plus(paper.title)}"))
+    links = paper.extra.get("links")
+    for label, url in sorted(links.items()) if isinstance(links, dict) else []:
+        if label != "arxiv" and isinstance(url, str) and url.startswith(("https://", "http://")):
+            found.append((str(label), url))
+    return found
+
+
+def bibtex(paper: Paper) -> str:
+    """A BibTeX entry for the paper: @article with eprint when on arXiv, else @misc."""
+    identifier = arxiv_id(paper)
+    fields = [("title", "{" + _braced(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(_braced(_last_first(name)) for name in paper.authors)))
+    if paper.date:
+        fields += [("year", str(paper.date.year)), ("month", _MONTHS[paper.date.month - 1])]
+    if identifier:
+        fields += [
+            ("journal", f"arXiv preprint arXiv:{identifier}"),
+            ("eprint", identifier),
+            ("archivePrefix", "arXiv"),
+            ("url", f"https://arxiv.org/abs/{identifier}"),
+        ]
+    lines = [f"@{'article' if identifier else 'misc'}{{{citation_key(paper)},"]
+    width = max(len(name) for name, _ in fields)
+    for name, value in fields:
+        shown = value if name == "month" else "{" + value + "}"
+        lines.append(f"  {name.ljust(width)} = {shown},")
+    return "\n".join(lines) + "\n}"
+
+
+def citation_key(paper: Paper) -> str:
+    """firstauthor + year + first significant title word, such as zhou2025qsharp."""
+    author = _ascii(paper.authors[0].split()[-1]) if paper.authors else "anon"
+    words = [_ascii(word) for word in re.split(r"[^\w]+", paper.title.replace("\\", " "))]
+    word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
+    return f"{author or 'anon'}{paper.date.year if paper.date else ''}{word}"
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+def _last_first(name: str) -> str:
+    parts = name.split()
+    return name if len(parts) < 2 else f"{parts[-1]}, {' '.join(parts[:-1])}"
+
+
+def _braced(text: str) -> str:
+    """Text safe inside a BibTeX {...} value: special characters escaped, braces balanced."""
+    text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        text = re.sub(r"(?<!\\)([{}])", r"\\\1", text)
+    return text

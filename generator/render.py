@@ -1,0 +1,166 @@
+"""Render: the corpus as MkDocs pages, {path under docs/: Markdown text}.
+
+Pages are Markdown with front matter for MkDocs, but everything that carries contributed text
+(titles, authors, abstracts, evidence) is a raw HTML block written by Jinja2 with autoescaping
+on, so Markdown never interprets it and nothing a contributor types becomes markup. Page titles
+for <title> go through the front matter already escaped, because MkDocs' own templates print
+them unescaped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections import Counter
+from itertools import groupby
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from . import cite
+from .group import Corpus, Item
+from .mathml import abstract_html, plain_text, text_html
+from .text import slugify
+
+LATEST = 12  # papers on the home page
+TOP_METHODS = 10
+CHART_MONTHS = 36
+
+
+def render_site(corpus: Corpus) -> dict[str, str]:
+    """Every page of the site, keyed by its path under docs/."""
+    env = _environment()
+    pages: dict[str, str] = {}
+
+    def page(path: str, template: str, **context) -> None:
+        pages[path] = env.get_template(template).render(corpus=corpus, root=_root(path), **context)
+
+    topic_counts = [(term, len(corpus.by_topic[term.slug])) for term in corpus.taxonomy.topics]
+    method_counts = [(term, len(corpus.by_method[term.slug])) for term in corpus.taxonomy.methods]
+    page("index.md", "home.md.j2", latest=corpus.items[:LATEST], topics=topic_counts,
+         top_methods=sorted(method_counts, key=lambda tc: (-tc[1], tc[0].name))[:TOP_METHODS],
+         methods=method_counts, review=_review(corpus))
+    page("topics/index.md", "terms.md.j2", kind="topics", heading="Topics", terms=topic_counts,
+         intro="Research areas of the atlas. A paper can belong to several.")
+    page("methods/index.md", "terms.md.j2", kind="methods", heading="Methods", terms=method_counts,
+         intro="Techniques the papers use or propose, with what each one is.")
+    for term in corpus.taxonomy.topics:
+        page(f"topics/{term.slug}.md", "topic.md.j2", term=term, items=corpus.by_topic[term.slug])
+    for term in corpus.taxonomy.methods:
+        items = corpus.by_method[term.slug]
+        page(f"methods/{term.slug}.md", "method.md.j2", term=term, items=items, chart=month_chart(items),
+             cooccurring=corpus.cooccurring.get(term.slug, ())[:8])
+    page("tags/index.md", "tags.md.j2", entries=_index_entries(corpus, topic_counts, method_counts))
+    page("archive/index.md", "archive.md.j2", years=_years(corpus))
+    for month, items in corpus.by_month.items():
+        page(f"archive/{month}.md", "month.md.j2", heading=month_name(month), items=items)
+    if corpus.undated:
+        page("archive/undated.md", "month.md.j2", heading="Undated papers", items=corpus.undated)
+    page("review.md", "review.md.j2", items=_review(corpus))
+    page("contribute.md", "contribute.md.j2")
+    for item in corpus.items:
+        page(f"papers/{item.paper.slug}.md", "paper.md.j2", **_paper_context(corpus, item))
+    return pages
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
+                       groupby_month=groupby_month, rich=text_html, plain=plain_text)
+    return env
+
+
+def _root(path: str) -> str:
+    """The relative URL from the page at `path` to the site root (pages are served as folders)."""
+    depth = path.count("/") + (0 if path.rsplit("/", 1)[-1] == "index.md" else 1)
+    return "../" * depth
+
+
+def _paper_context(corpus: Corpus, item: Item) -> dict:
+    paper = item.paper
+    return {
+        "item": item,
+        "paper": paper,
+        "abstract": abstract_html(paper.abstract),
+        "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
+        "bibtex": cite.bibtex(paper),
+        "links": cite.find_links(paper),
+    }
+
+
+def _review(corpus: Corpus) -> list[Item]:
+    return [item for item in corpus.items if item.needs_review]
+
+
+def _years(corpus: Corpus) -> list[tuple[str, list[tuple[str, int]]]]:
+    months = [(month, len(items)) for month, items in corpus.by_month.items()]
+    return [(year, list(group)) for year, group in groupby(months, key=lambda mc: mc[0][:4])]
+
+
+def _index_entries(corpus: Corpus, topic_counts, method_counts) -> list[tuple[str, str, int, str]]:
+    """(name, url relative to tags/, count, kind) for every topic, method and tag, A to Z."""
+    entries = [(t.name, f"../topics/{t.slug}/", n, "topic") for t, n in topic_counts]
+    entries += [(t.name, f"../methods/{t.slug}/", n, "method") for t, n in method_counts]
+    entries += [(corpus.tag_names[slug], f"#{slug}", len(items), "tag") for slug, items in corpus.by_tag.items()]
+    return sorted(entries, key=lambda entry: (entry[0].lower(), entry[3]))
+
+
+def long_date(date: dt.date | None) -> str:
+    return f"{date.day} {calendar.month_name[date.month]} {date.year}" if date else "undated"
+
+
+def month_name(month: str | None) -> str:
+    """"2025-03" as "March 2025"."""
+    if not month:
+        return "Undated"
+    year, number = month.split("-")
+    return f"{calendar.month_name[int(number)]} {year}"
+
+
+def yaml_text(text: str) -> Markup:
+    """A front-matter value that MkDocs' templates can print as is: HTML-escaped, then YAML-quoted."""
+    return Markup(json.dumps(str(escape(text)), ensure_ascii=False))
+
+
+def groupby_month(items) -> list[tuple[str | None, list[Item]]]:
+    return [(month, list(group)) for month, group in groupby(items, key=lambda item: item.month)]
+
+
+def month_chart(items: tuple[Item, ...]) -> Markup:
+    """A small SVG bar chart of papers per month, with the same figures as text for screen readers."""
+    counts = Counter(item.month for item in items if item.month)
+    if not counts:
+        return Markup("")
+    months = _month_range(min(counts), max(counts))[-CHART_MONTHS:]
+    tallest = max(counts[m] for m in months) or 1
+    width, height, gap = 12, 48, 2
+    bars = Markup("").join(
+        Markup('<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>').format(
+            i * width, height - h, width - gap, h, month_name(m), counts[m])
+        for i, m in enumerate(months)
+        if (h := round(height * counts[m] / tallest)) > 0
+    )
+    busiest = max(months, key=lambda m: (counts[m], m))
+    summary = (f"Papers per month from {month_name(months[0])} to {month_name(months[-1])}; "
+               f"busiest: {month_name(busiest)} with {counts[busiest]}.")
+    return Markup(
+        '<figure class="atlas-chart"><svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{s}">'
+        '{bars}</svg><figcaption>{s}</figcaption></figure>'
+    ).format(w=len(months) * width, h=height, s=summary, bars=bars)
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
