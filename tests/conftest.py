@@ -1,9 +1,15 @@
-"""Shared fixtures: the real digests, scratch projects written with dedent, and a CLI runner."""
+"""Shared fixtures: the real digests, scratch projects written with dedent, a CLI runner, the
+shipped site built once, a static file server and a headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import io
 import shutil
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +22,14 @@ DIGESTS = REPO / "content" / "digests"
 ARXIV = DIGESTS / "002_d88d47b7b2fcd361.txt"
 HF_DAILY = DIGESTS / "001_e8b406f06542af1a.txt"
 ABSTRACTS = DIGESTS / "000_48d01e7e69735176.txt"
+CONFIG = REPO / "mkdocs.yml"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output (review the diff!)")
 
 
 @dataclass
@@ -69,3 +83,51 @@ def real_digests(tmp_path) -> Path:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below `folder`, by relative path, with its bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@dataclass
+class BuiltSite:
+    result: Result
+    docs: Path
+    site: Path
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory) -> BuiltSite:
+    """The shipped content/ built once, strictly, into a scratch folder."""
+    out = tmp_path_factory.mktemp("shipped")
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(io.StringIO()) as err:
+        patch.chdir(REPO)
+        code = main(["build", "--out", str(out / "build"), "--site", str(out / "site"), "--strict"])
+    return BuiltSite(Result(code, "", err.getvalue()), out / "build" / "docs", out / "site")
+
+
+@contextlib.contextmanager
+def serving(folder: Path):
+    """Serve `folder` over HTTP on a free loopback port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (`make test` installs both)."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Chromium is missing: run `make test`, which installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

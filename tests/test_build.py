@@ -1,0 +1,271 @@
+"""`atlas build`: content/ becomes build/docs/ (reviewed golden pages) and then a static site
+whose links all resolve, whose untrusted text stays text, and that rebuilds byte for byte."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from conftest import CONFIG, snapshot
+
+GOLDEN = Path(__file__).parent / "golden" / "build-docs"
+XSS = "<img src=x onerror=alert(1)>"
+
+TAXONOMY = """
+    topics:
+      - slug: reasoning
+        name: Reasoning
+        description: Thinking in steps.
+        aliases: [reasoning, math]
+      - slug: alignment
+        name: Alignment
+        description: Doing what people want.
+        aliases: [preference, RLHF]
+      - slug: dialogue
+        name: Dialogue
+        description: Conversation as the task.
+        aliases: [dialogue]
+    methods:
+      - slug: grpo
+        name: GRPO
+        description: Group-relative advantages.
+        aliases: [GRPO, group relative policy optimization]
+        reference: {title: DeepSeekMath, url: 'https://arxiv.org/abs/2402.03300'}
+      - slug: dpo
+        name: DPO
+        description: Preference pairs, no reward model.
+        aliases: [DPO, direct preference optimization]
+      - slug: ppo
+        name: PPO
+        description: Clipped policy updates.
+        aliases: [PPO]
+"""
+
+PAPERS = {
+    "grpo-for-math": """
+        ---
+        title: 'GRPO for Math: Group Relative Policy Optimization at Scale'
+        authors: [Ada Lovelace, Alan Turing]
+        date: 2025-03-14
+        tags: [math, scaling]
+        links: {arxiv: '2503.01234'}
+        ---
+
+        We train a policy $\\pi_\\theta$ with GRPO on math problems, where 50% of the reward comes from a verifier.
+        """,
+    "hostile": f"""
+        ---
+        title: '{XSS}'
+        authors: ['<script>alert(1)</script>']
+        date: 2025-02-01
+        ---
+
+        An abstract with <b>bold</b> & [a link](javascript:alert(1)) and $\\text{{<img src=y onerror=alert(2)>}}$ about preference.
+        """,
+    "undated-dpo": """
+        ---
+        title: Direct Preference Optimization without a date
+        title_inferred: true
+        ---
+
+        We study direct preference optimization (DPO) for math reasoning.
+        """,
+    "hand-set": """
+        ---
+        title: A Study of Dialogue Agents
+        authors: [Grace Hopper]
+        date: 2025-03-02
+        methods: [dpo]
+        not_topics: [alignment]
+        ---
+
+        Unlike PPO, our dialogue agents learn from preference pairs.
+        """,
+    "ppo-rlhf": """
+        ---
+        title: PPO-based RLHF for Dialogue
+        authors: [Alan Turing]
+        date: 2025-02-20
+        ---
+
+        We revisit RLHF with PPO for open-domain dialogue and math.
+        """,
+}
+
+
+@pytest.fixture
+def project(write, tmp_path):
+    """A scratch project: a small taxonomy and five papers, two of them awkward."""
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    return tmp_path
+
+
+def build(atlas, project: Path, *extra: str):
+    return atlas("build", "--content", project / "content", "--out", project / "build", "--site", project / "site",
+                 "--config", CONFIG, *extra)
+
+
+def test_build_writes_the_reviewed_golden_pages(atlas, project, request):
+    result = build(atlas, project, "--strict")
+    assert result.exit_code == 0, result.stderr
+    docs = snapshot(project / "build" / "docs")
+    if request.config.getoption("--update-golden"):
+        for old in GOLDEN.rglob("*.md"):
+            old.unlink()
+        for relative, data in docs.items():
+            (GOLDEN / relative).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / relative).write_bytes(data)
+    assert docs == snapshot(GOLDEN)
+
+
+def test_building_twice_gives_identical_pages_and_writes_nothing(atlas, project):
+    build(atlas, project)
+    first = snapshot(project / "build" / "docs")
+    again = build(atlas, project)
+    assert again.exit_code == 0
+    assert "(0 written, " in again.stderr
+    assert snapshot(project / "build" / "docs") == first
+
+
+def test_a_removed_paper_loses_its_page(atlas, project):
+    build(atlas, project)
+    (project / "content" / "papers" / "ppo-rlhf.md").unlink()
+    result = build(atlas, project)
+    assert "1 removed" in result.stderr
+    assert not (project / "build" / "docs" / "papers" / "ppo-rlhf.md").exists()
+    assert not (project / "site" / "papers" / "ppo-rlhf").exists()
+
+
+def test_untrusted_text_stays_text_in_every_page(atlas, project):
+    assert build(atlas, project).exit_code == 0
+    for page in (project / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in html and "<img src=y" not in html, page
+        assert "<script>alert" not in html and "href=\"javascript:" not in html and "<b>bold" not in html, page
+    paper = (project / "site" / "papers" / "hostile" / "index.html").read_text(encoding="utf-8")
+    assert "<title>&lt;img src=x onerror=alert(1)&gt; - Post-Training Atlas</title>" in paper
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>" in paper
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paper
+
+
+def test_lists_are_newest_first_with_undated_papers_last(atlas, project):
+    build(atlas, project)
+    page = (project / "site" / "topics" / "reasoning" / "index.html").read_text(encoding="utf-8")
+    titles = re.findall(r'class="atlas-item__title" href="[^"]*papers/([^/"]+)/"', page)
+    assert titles == ["grpo-for-math", "ppo-rlhf", "undated-dpo"]
+    assert page.index('id="2025-03"') < page.index('id="2025-02"') < page.index('id="undated"')
+
+
+def test_chips_link_to_their_index_and_say_why(atlas, project):
+    build(atlas, project)
+    page = (project / "site" / "papers" / "hand-set" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/" title="set by hand in the paper\'s front matter">DPO</a>' in page
+    assert "../../methods/ppo/" not in page  # "Unlike PPO" names a baseline
+    assert "../../topics/alignment/" not in page  # removed by hand
+    page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../methods/grpo/" title="matched “GRPO” in the title"' in page
+
+
+def test_abstract_math_is_mathml_and_the_bibtex_is_ready(atlas, project):
+    build(atlas, project)
+    page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")
+    assert '<math display="inline"><mrow><msub><mi>π</mi><mi>θ</mi></msub></mrow></math>' in page
+    assert "50% of the reward" in page
+    assert "@article{lovelace2025grpo," in page and "eprint        = {2503.01234}" in page
+    assert 'href="https://arxiv.org/abs/2503.01234"' in page
+
+
+def test_a_broken_paper_stops_the_build_naming_file_and_line(atlas, project):
+    (project / "content" / "papers" / "broken.md").write_text("---\ntitle: Broken\ndate: 2025-13-45\n---\n\nText.\n")
+    result = build(atlas, project)
+    assert result.exit_code == 1
+    assert f"{project / 'content' / 'papers' / 'broken.md'}:3: error:" in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_a_broken_taxonomy_stops_the_build(atlas, project):
+    (project / "content" / "taxonomy.yml").write_text("topics: []\nmethods:\n  - slug: Bad\n")
+    result = build(atlas, project)
+    assert result.exit_code == 1
+    assert f"{project / 'content' / 'taxonomy.yml'}:3: error: `slug` must be lowercase" in result.stderr
+
+
+def test_an_unknown_term_in_front_matter_warns_and_fails_a_strict_build(atlas, project):
+    path = project / "content" / "papers" / "hand-set.md"
+    path.write_text(path.read_text().replace("methods: [dpo]", "methods: [dpo, grpoo]"))
+    assert build(atlas, project).exit_code == 0
+    result = build(atlas, project, "--strict")
+    assert result.exit_code == 1
+    assert f"{path}: warning: `methods` names `grpoo`, which content/taxonomy.yml does not define" in result.stderr
+
+
+def test_the_shipped_content_builds_strictly_without_warnings(shipped_site):
+    assert shipped_site.result.exit_code == 0, shipped_site.result.stderr
+    assert "warning" not in shipped_site.result.stderr
+    assert len(list((shipped_site.docs / "papers").glob("*.md"))) == 97
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def _internal_links(site: Path, page: Path) -> list[Path]:
+    """Files that the page's relative links point to."""
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    base = "/" + page.relative_to(site).as_posix()
+    targets = []
+    for link in parser.links:
+        parsed = urlparse(link)
+        if parsed.scheme or parsed.netloc or link.startswith("#"):
+            continue
+        path = urlparse(urljoin(base, link)).path
+        targets.append(site / (path.lstrip("/") + ("index.html" if path.endswith("/") else "")))
+    return targets
+
+
+def test_every_internal_link_resolves(shipped_site):
+    broken = {
+        (str(page.relative_to(shipped_site.site)), str(target.relative_to(shipped_site.site)))
+        for page in shipped_site.site.rglob("*.html")
+        for target in _internal_links(shipped_site.site, page)
+        if not target.exists()
+    }
+    assert broken == set()
+
+
+def test_every_paper_is_within_three_clicks_of_home(shipped_site):
+    site = shipped_site.site
+    depth = {site / "index.html": 0}
+    frontier = [site / "index.html"]
+    for clicks in (1, 2, 3):
+        frontier = [t for page in frontier for t in _internal_links(site, page) if t.suffix == ".html" and t not in depth]
+        depth.update((page, clicks) for page in frontier)
+    papers = {p for p in (site / "papers").glob("*/index.html")}
+    assert len(papers) == 97 and papers <= set(depth)
+
+
+def test_paper_pages_stay_out_of_the_navigation(shipped_site):
+    home = (shipped_site.site / "index.html").read_text(encoding="utf-8")
+    navigation = home[home.index('<nav class="md-tabs"'): home.index("</nav>", home.index('<nav class="md-tabs"'))]
+    assert re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]+?)\s*<', navigation) == ["Home", "Topics", "Methods", "Archive", "Contribute"]
+    primary = home[home.index('<nav class="md-nav md-nav--primary'):home.index('<nav class="md-nav md-nav--secondary')]
+    assert "Home" in primary and "papers/" not in primary
+
+
+def test_paper_pages_stay_small(shipped_site):
+    sizes = [page.stat().st_size for page in (shipped_site.site / "papers").glob("*/index.html")]
+    assert max(sizes) < 60_000
