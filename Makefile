@@ -6,8 +6,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The browser tests drive Debian's Chromium; installing it needs root (as in CI) or sudo.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test setup clean
+.PHONY: site test setup clean bench
 
 $(BIN)/atlas: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +20,20 @@ $(BIN)/atlas: pyproject.toml
 
 setup: $(BIN)/atlas
 
-# Until `atlas build` lands, this checks that content/papers/ is exactly what the
-# shipped digests give (nothing would be written), and stops there.
-site: setup
-	$(BIN)/atlas ingest --dry-run content/digests
-	@echo "site: content/ checked; the site build (atlas build) is not implemented yet"
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
-test: setup
+# content/ -> build/docs/ -> site/, failing on any warning.
+site: setup
+	$(BIN)/atlas build --strict
+
+test: setup $(CHROMIUM)
 	$(BIN)/pytest
+
+# Build-time benchmark on synthetic corpora (not part of the tests): see bench/README.md.
+bench: setup
+	$(BIN)/python bench/build_bench.py
 
 clean:
 	rm -rf build site $(VENV)

@@ -1,0 +1,92 @@
+"""The small renderers: math to safe MathML, BibTeX that survives odd titles, related papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.cite import bibtex, citation_key, find_links
+from generator.mathml import abstract_html, plain_text, text_html
+from generator.model import Paper
+from generator.related import related_papers
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\text{<img src=x onerror=alert(1)>}",
+        r"\href{javascript:alert(1)}{x}",
+        r"\mathrm{<script>alert(1)</script>}",
+        r"a<b & c",
+        r"\operatorname{\"onmouseover=alert(1)}",
+    ],
+)
+def test_math_from_contributors_cannot_become_markup(latex):
+    html = str(text_html(f"before ${latex}$ after"))
+    assert "<img" not in html and "<script" not in html and "href" not in html and "onmouseover=" not in html.replace("&quot;", "")
+    assert html.startswith("before <math") and html.endswith("</math> after")
+
+
+def test_math_renders_as_mathml_and_text_stays_escaped():
+    assert str(text_html(r"$Q\sharp$ beats <b>PPO</b>")) == (
+        '<math display="inline"><mrow><mi>Q</mi><mi>♯</mi></mrow></math> beats &lt;b&gt;PPO&lt;/b&gt;'
+    )
+
+
+def test_dollar_amounts_and_latex_text_escapes_read_naturally():
+    assert str(text_html("costs $5 and $10, saving 0.02\\% of ``compute''")) == "costs $5 and $10, saving 0.02% of \u201ccompute\u201d"
+
+
+def test_unparseable_math_is_shown_as_its_source():
+    assert str(text_html(r"$\frac{1}{$ x")) == r'<code class="atlas-latex">\frac{1}{</code> x'
+
+
+def test_abstract_paragraphs_become_paragraphs():
+    assert str(abstract_html("One.\n\nTwo.")) == "<p>One.</p>\n<p>Two.</p>"
+
+
+def test_plain_text_turns_math_into_its_characters():
+    assert plain_text(r"$Q\sharp$: Provably Optimal") == "Q♯: Provably Optimal"
+
+
+def paper(title: str, **extra) -> Paper:
+    return Paper(slug="p", title=title, abstract="x", authors=("Jin Peng Zhou", "Kaiwen Wang"), date=dt.date(2025, 2, 27), extra=extra)
+
+
+def test_bibtex_escapes_what_would_break_it():
+    entry = bibtex(paper("100% {unbalanced & #1"))
+    assert r"{{100\% \{unbalanced \& \#1}}" in entry
+    assert entry.startswith("@misc{zhou2025100,") and entry.endswith("\n}")
+
+
+def test_bibtex_uses_the_arxiv_id_when_known():
+    entry = bibtex(paper("$Q\\sharp$: Provably Optimal", links={"arxiv": "2502.20548"}))
+    assert entry.splitlines()[0] == "@article{zhou2025q,"
+    assert "  author        = {Zhou, Jin Peng and Wang, Kaiwen}," in entry
+    assert "  eprint        = {2502.20548}," in entry
+
+
+def test_links_search_by_title_unless_the_arxiv_id_is_known():
+    assert find_links(paper("A & B"))[0] == ("Search arXiv by title", "https://arxiv.org/search/?query=A+%26+B&searchtype=title")
+    assert find_links(paper("X", links={"arxiv": "2502.20548"}))[0] == ("arXiv:2502.20548", "https://arxiv.org/abs/2502.20548")
+    assert find_links(paper("X", links={"arxiv": "not an id", "code": "javascript:alert(1)"}))[0][0] == "Search arXiv by title"
+    assert all(not url.startswith("javascript") for _, url in find_links(paper("X", links={"code": "javascript:alert(1)"})))
+
+
+def test_citation_key_is_ascii():
+    assert citation_key(Paper(slug="p", title="Über Lernen", abstract="x", authors=("Kianté Brantley",))) == "brantleyuber"
+
+
+def test_related_papers_share_distinctive_words_and_never_include_themselves():
+    texts = {
+        "grpo-math": ("GRPO for math reasoning", "Group relative policy optimization improves math reasoning with verifiable rewards."),
+        "grpo-code": ("GRPO for code", "Group relative policy optimization with verifiable rewards from unit tests."),
+        "dialogue": ("Dialogue agents", "Offline reinforcement learning for persuasive dialogue with simulated users."),
+        "dialogue-2": ("Persuasive dialogue", "Simulated users train persuasive dialogue agents."),
+    }
+    related = related_papers(texts, count=2)
+    assert related["grpo-math"][0] == "grpo-code"
+    assert related["dialogue"][0] == "dialogue-2"
+    assert all(slug not in others for slug, others in related.items())
+    assert related == related_papers(dict(reversed(list(texts.items()))), count=2)  # order of input does not matter
