@@ -8,12 +8,13 @@ rather than with all of them.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
 
-TERMS_PER_PAPER = 24
-PAPERS_PER_TERM = 60
+TERMS_PER_PAPER = 16
+PAPERS_PER_TERM = 40
 TITLE_WEIGHT = 2  # a word in the title counts like this many words in the abstract
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -39,8 +40,9 @@ def related_papers(texts: dict[str, tuple[str, str]], count: int = 5) -> dict[st
             for other, other_weight in champions[term]:
                 if other != slug:
                     scores[other] += weight * other_weight
-        ranked = sorted(scores.items(), key=lambda item: (-round(item[1], 9), item[0]))
-        related[slug] = tuple(other for other, _ in ranked[:count])
+        # Scores rounded so that float noise cannot reorder ties; ties go to the smaller slug.
+        best = heapq.nsmallest(count, ((-round(score, 9), other) for other, score in scores.items()))
+        related[slug] = tuple(other for _, other in best)
     return related
 
 

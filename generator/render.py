@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from itertools import groupby
@@ -21,7 +22,11 @@ from markupsafe import Markup, escape
 from . import cite
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
+from .taxonomy import Assignment
 from .text import slugify
+
+# Around HTML that MkDocs must not parse as Markdown; see fragment().
+FRAGMENT_START, FRAGMENT_END = "<!-- atlas:html -->", "<!-- /atlas:html -->"
 
 LATEST = 12  # papers on the home page
 TOP_METHODS = 10
@@ -31,10 +36,14 @@ CHART_MONTHS = 36
 def render_site(corpus: Corpus) -> dict[str, str]:
     """Every page of the site, keyed by its path under docs/."""
     env = _environment()
+    snippets = Snippets(corpus)
     pages: dict[str, str] = {}
 
     def page(path: str, template: str, **context) -> None:
-        pages[path] = env.get_template(template).render(corpus=corpus, root=_root(path), **context)
+        root = _root(path)
+        pages[path] = env.get_template(template).render(
+            corpus=corpus, root=root, chip=functools.partial(snippets.chip, root=root),
+            paper_list=functools.partial(snippets.paper_list, root=root), **context)
 
     topic_counts = [(term, len(corpus.by_topic[term.slug])) for term in corpus.taxonomy.topics]
     method_counts = [(term, len(corpus.by_method[term.slug])) for term in corpus.taxonomy.methods]
@@ -74,8 +83,61 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
-                       groupby_month=groupby_month, rich=text_html, plain=plain_text)
+                       groupby_month=groupby_month, rich=text_html, plain=plain_text, fragment=fragment)
+    env.globals["why"] = why
     return env
+
+
+def fragment(html: str) -> Markup:
+    """Mark finished HTML so that MkDocs passes it through instead of parsing it as Markdown.
+
+    Python-Markdown runs raw HTML through a pure-Python HTML parser twice (its own and MkDocs'
+    anchor collector); on pages listing thousands of papers that was most of the build time.
+    generator/mkdocs_hooks.py lifts these blocks out before Markdown runs and puts them back after.
+    """
+    return Markup(f"{FRAGMENT_START}\n{html.strip()}\n{FRAGMENT_END}")
+
+
+class Snippets:
+    """The HTML pieces that repeat across pages (paper list items, chips), built once each."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._items: dict[tuple, Markup] = {}
+
+    def chip(self, kind: str, assignment: Assignment, root: str) -> Markup:
+        # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
+        name = escape(self.corpus.taxonomy.find(kind, assignment.slug).name)
+        return Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/" '
+                      f'title="{escape(why(assignment))}">{name}</a>')
+
+    def paper_list(self, items, root: str, show_methods: bool = True) -> Markup:
+        rows = "\n".join(self._item(item, root, show_methods) for item in items)
+        return Markup(f'<ul class="atlas-list">\n{rows}\n</ul>')
+
+    def _item(self, item: Item, root: str, show_methods: bool) -> str:
+        key = (item.paper.slug, root, show_methods)
+        if key not in self._items:
+            chips = "".join(self.chip("methods", a, root) for a in item.methods) if show_methods else ""
+            self._items[key] = (
+                f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{item.paper.slug}/">'
+                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape(byline(item.paper))}</span>'
+                + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
+                + "</li>"
+            )
+        return self._items[key]
+
+
+def why(assignment: Assignment) -> str:
+    """Why a paper has a term, in words."""
+    if assignment.by_hand:
+        return "set by hand in the paper's front matter"
+    return f"matched \u201c{assignment.evidence}\u201d in the {assignment.where}"
+
+
+def byline(paper, limit: int = 4) -> str:
+    authors = ", ".join(paper.authors[:limit]) + (" et al." if len(paper.authors) > limit else "")
+    return f"{authors or 'Authors unknown'} \u00b7 {long_date(paper.date)}"
 
 
 def _root(path: str) -> str:

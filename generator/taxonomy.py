@@ -62,16 +62,18 @@ class Taxonomy:
     topics: tuple[Term, ...]
     methods: tuple[Term, ...]
     index: PhraseIndex = field(init=False, compare=False, repr=False)
+    _by_slug: dict[tuple[str, str], Term] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         phrases = [phrase for kind in KINDS for term in self.terms(kind) for phrase in term.phrases]
         object.__setattr__(self, "index", PhraseIndex(phrases))
+        object.__setattr__(self, "_by_slug", {(term.kind, term.slug): term for kind in KINDS for term in self.terms(kind)})
 
     def terms(self, kind: str) -> tuple[Term, ...]:
         return self.topics if kind == "topics" else self.methods
 
     def find(self, kind: str, slug: str) -> Term | None:
-        return next((term for term in self.terms(kind) if term.slug == slug), None)
+        return self._by_slug.get((kind, slug))
 
 
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:

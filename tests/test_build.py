@@ -165,7 +165,7 @@ def test_lists_are_newest_first_with_undated_papers_last(atlas, project):
 def test_chips_link_to_their_index_and_say_why(atlas, project):
     build(atlas, project)
     page = (project / "site" / "papers" / "hand-set" / "index.html").read_text(encoding="utf-8")
-    assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/" title="set by hand in the paper\'s front matter">DPO</a>' in page
+    assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/" title="set by hand in the paper&#39;s front matter">DPO</a>' in page
     assert "../../methods/ppo/" not in page  # "Unlike PPO" names a baseline
     assert "../../topics/alignment/" not in page  # removed by hand
     page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,70 @@
+"""Synthetic but realistic corpora for the benchmarks: papers written the way content/papers/ is.
+
+Titles and abstracts are assembled from the phrases real post-training abstracts use, so the
+classifier, the related-paper index and the pages do the same work they do on real papers.
+Deterministic for a given size and seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+METHODS = ["GRPO", "PPO", "DPO", "RLHF", "RLAIF", "REINFORCE", "RLOO", "a process reward model", "a reward model",
+           "Monte Carlo tree search", "best-of-n sampling", "supervised fine-tuning", "knowledge distillation",
+           "KL-regularized RL", "self-play", "a curriculum", "multi-agent reinforcement learning", "offline RL",
+           "Q-learning", "natural language feedback", "test-time scaling", "verifiable rewards", "Step-DPO"]
+TASKS = ["mathematical reasoning", "code generation", "tool use", "web navigation", "dialogue", "persuasion",
+         "theorem proving", "vision-language understanding", "machine translation", "financial trading",
+         "medical question answering", "multi-turn agents", "instruction following", "summarization", "safety"]
+NOUNS = ["policy", "reward", "critic", "verifier", "rollout", "trajectory", "advantage", "preference", "annotator",
+         "benchmark", "baseline", "gradient", "token", "sequence", "horizon", "exploration", "stability", "variance",
+         "sample efficiency", "generalization", "hallucination", "calibration", "alignment", "credit assignment"]
+VERBS = ["improves", "stabilizes", "reduces", "scales", "outperforms", "matches", "explains", "regularizes"]
+NAMES = ["Wei", "Li", "Zhang", "Chen", "Kumar", "Smith", "Garcia", "Müller", "Kim", "Nguyen", "Rossi", "Sato",
+         "Ivanova", "Okafor", "Silva", "Cohen", "Haddad", "Novak", "Larsen", "Brantley", "Park", "Ahmed"]
+FIRST = ["Ada", "Alan", "Grace", "Jin", "Kaiwen", "Maria", "Omar", "Priya", "Sofia", "Tao", "Yuki", "Zoe", "Luca"]
+MATH = [r"$Q\sharp$", r"$\pi_\theta$", r"$\mathcal{O}(\sqrt{T})$", r"$\beta$", r"$\epsilon$-greedy", r"$k=8$"]
+
+
+def sentence(rng: random.Random) -> str:
+    return (f"{rng.choice(['We show that', 'Our analysis finds that', 'Experiments confirm that', 'In practice,'])} "
+            f"{rng.choice(METHODS)} {rng.choice(VERBS)} {rng.choice(NOUNS)} and {rng.choice(NOUNS)} "
+            f"on {rng.choice(TASKS)} {rng.choice(['benchmarks', 'tasks', 'settings'])}.")
+
+
+def paper(rng: random.Random, number: int) -> tuple[str, str]:
+    method, task = rng.choice(METHODS), rng.choice(TASKS)
+    name = f"{rng.choice(['Deep', 'Fast', 'Open', 'Robust', 'Sparse', 'Dense', 'Meta'])}{rng.choice(['RL', 'Align', 'Reason', 'Critic', 'Agent'])}-{number}"
+    title = f"{name}: {rng.choice(['Scaling', 'Rethinking', 'Stabilizing', 'Understanding'])} {method} for {task.title()}"
+    body = [f"We introduce {name}, which uses {method} with {rng.choice(METHODS)} for {task}."]
+    body += [sentence(rng) for _ in range(rng.randint(6, 10))]
+    if rng.random() < 0.3:
+        body.insert(2, f"The key quantity is {rng.choice(MATH)}, which we bound by {rng.choice(MATH)}.")
+    meta = {"title": title, "authors": [f"{rng.choice(FIRST)} {rng.choice(NAMES)}" for _ in range(rng.randint(1, 9))]}
+    if rng.random() > 0.1:
+        meta["date"] = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
+    if rng.random() < 0.2:
+        meta["links"] = {"arxiv": f"{rng.randint(2301, 2512)}.{rng.randint(10000, 99999)}"}
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+    return f"{name.lower()}-{number}", f"---\n{front}---\n\n{' '.join(body)}\n"
+
+
+def write_corpus(folder: Path, size: int, seed: int = 7) -> Path:
+    """A content/ folder with `size` synthetic papers and the real taxonomy; returns it."""
+    content = folder / "content"
+    if content.exists():
+        shutil.rmtree(content)
+    (content / "papers").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "taxonomy.yml", content / "taxonomy.yml")
+    rng = random.Random(seed)
+    for number in range(size):
+        slug, text = paper(rng, number)
+        (content / "papers" / f"{slug}.md").write_text(text, encoding="utf-8")
+    return content

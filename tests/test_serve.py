@@ -1,0 +1,54 @@
+"""`atlas serve`: a preview that regenerates the pages when a file in content/ changes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from conftest import CONFIG
+from test_build import PAPERS, TAXONOMY
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch_until(url: str, wanted: str, timeout: float = 90) -> str:
+    """The page at `url` once it contains `wanted` (the server rebuilds in the background)."""
+    deadline, text = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        try:
+            text = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+            if wanted in text:
+                return text
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never showed {wanted!r}; last saw {len(text)} characters")
+
+
+def test_serve_regenerates_when_content_changes(write, tmp_path):
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", "content", "--out", "build", "--config", str(CONFIG),
+         "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        page = f"http://127.0.0.1:{port}/papers/ppo-rlhf/"
+        fetch_until(page, "PPO-based RLHF for Dialogue")
+        paper = tmp_path / "content" / "papers" / "ppo-rlhf.md"
+        paper.write_text(paper.read_text().replace("PPO-based RLHF for Dialogue", "Retitled While Serving"))
+        fetch_until(page, "Retitled While Serving")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "build: 5 papers" in output
