@@ -1,14 +1,15 @@
 """Synthetic but realistic corpora for the benchmarks: papers written the way content/papers/ is.
 
-Titles and abstracts are assembled from the phrases real post-training abstracts use, so the
-classifier, the related-paper index and the pages do the same work they do on real papers.
-Deterministic for a given size and seed.
+Abstracts are real sentences from the shipped papers that name no method, shuffled together,
+plus one or two sentences naming methods, so each paper has about as many words, topics and
+methods as a real one (the benchmark prints both). Deterministic for a given size and seed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -33,18 +34,35 @@ FIRST = ["Ada", "Alan", "Grace", "Jin", "Kaiwen", "Maria", "Omar", "Priya", "Sof
 MATH = [r"$Q\sharp$", r"$\pi_\theta$", r"$\mathcal{O}(\sqrt{T})$", r"$\beta$", r"$\epsilon$-greedy", r"$k=8$"]
 
 
-def sentence(rng: random.Random) -> str:
+def method_sentence(rng: random.Random) -> str:
     return (f"{rng.choice(['We show that', 'Our analysis finds that', 'Experiments confirm that', 'In practice,'])} "
             f"{rng.choice(METHODS)} {rng.choice(VERBS)} {rng.choice(NOUNS)} and {rng.choice(NOUNS)} "
             f"on {rng.choice(TASKS)} {rng.choice(['benchmarks', 'tasks', 'settings'])}.")
 
 
-def paper(rng: random.Random, number: int) -> tuple[str, str]:
+def plain_sentences() -> list[list[str]]:
+    """For each shipped abstract, its sentences that name no method."""
+    from generator.store import load_papers
+    from generator.taxonomy import load_taxonomy
+
+    taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
+    papers, _ = load_papers(REPO / "content")
+    pool = []
+    for paper in papers:
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", paper.abstract) if len(s.split()) > 6]
+        pool.append([s for s in sentences if not any(h.payload[0] == "methods" for h in taxonomy.index.find(s))])
+    return [sentences for sentences in pool if len(sentences) >= 3]
+
+
+def paper(rng: random.Random, number: int, pool: list[list[str]]) -> tuple[str, str]:
     method, task = rng.choice(METHODS), rng.choice(TASKS)
     name = f"{rng.choice(['Deep', 'Fast', 'Open', 'Robust', 'Sparse', 'Dense', 'Meta'])}{rng.choice(['RL', 'Align', 'Reason', 'Critic', 'Agent'])}-{number}"
     title = f"{name}: {rng.choice(['Scaling', 'Rethinking', 'Stabilizing', 'Understanding'])} {method} for {task.title()}"
-    body = [f"We introduce {name}, which uses {method} with {rng.choice(METHODS)} for {task}."]
-    body += [sentence(rng) for _ in range(rng.randint(6, 10))]
+    source = rng.choice(pool)  # one real abstract's sentences keep the topics of one paper
+    body = rng.sample(source, min(len(source), rng.randint(4, 7))) + [rng.choice(rng.choice(pool))]
+    body.insert(rng.randrange(len(body)), f"We introduce {name}, which uses {method} for {task}.")
+    if rng.random() < 0.4:
+        body.append(method_sentence(rng))
     if rng.random() < 0.3:
         body.insert(2, f"The key quantity is {rng.choice(MATH)}, which we bound by {rng.choice(MATH)}.")
     meta = {"title": title, "authors": [f"{rng.choice(FIRST)} {rng.choice(NAMES)}" for _ in range(rng.randint(1, 9))]}
@@ -53,7 +71,7 @@ def paper(rng: random.Random, number: int) -> tuple[str, str]:
     if rng.random() < 0.2:
         meta["links"] = {"arxiv": f"{rng.randint(2301, 2512)}.{rng.randint(10000, 99999)}"}
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
-    return f"{name.lower()}-{number}", f"---\n{front}---\n\n{' '.join(body)}\n"
+    return name.lower(), f"---\n{front}---\n\n{' '.join(body)}\n"
 
 
 def write_corpus(folder: Path, size: int, seed: int = 7) -> Path:
@@ -63,8 +81,8 @@ def write_corpus(folder: Path, size: int, seed: int = 7) -> Path:
         shutil.rmtree(content)
     (content / "papers").mkdir(parents=True)
     shutil.copy(REPO / "content" / "taxonomy.yml", content / "taxonomy.yml")
-    rng = random.Random(seed)
+    rng, pool = random.Random(seed), plain_sentences()
     for number in range(size):
-        slug, text = paper(rng, number)
+        slug, text = paper(rng, number, pool)
         (content / "papers" / f"{slug}.md").write_text(text, encoding="utf-8")
     return content

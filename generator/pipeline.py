@@ -6,13 +6,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import formats, site, store
+from . import formats, parallel, site, store
 from .group import group
 from .merge import merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import related_papers
-from .render import render_site
+from .render import render_indexes, render_papers
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
@@ -125,11 +125,13 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
     if taxonomy is None or any(p.is_error for p in problems):
         return BuildReport(papers=len(papers), problems=tuple(problems))
     problems += _unknown_terms(content, papers, taxonomy)
-    classified = {paper.slug: classify(paper, taxonomy) for paper in papers}
+    classified = dict(zip((p.slug for p in papers), parallel.map_slices(_classify_all, taxonomy, papers)))
     progress.count("classifying", len(papers), len(papers))
     related = related_papers({paper.slug: (paper.title, paper.abstract) for paper in papers})
     progress.count("relating", len(papers), len(papers))
-    pages = render_site(group(papers, classified, taxonomy, related))
+    corpus = group(papers, classified, taxonomy, related)
+    pages = render_indexes(corpus)
+    pages.update(parallel.map_slices(render_papers, corpus, corpus.items))
     progress.count("rendering pages", len(pages), len(pages))
     written = site.write_docs(docs, pages)
     return BuildReport(
@@ -141,6 +143,10 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
         problems=tuple(problems),
         generate_seconds=time.perf_counter() - started,
     )
+
+
+def _classify_all(taxonomy: Taxonomy, papers: list[Paper]) -> list:
+    return [classify(paper, taxonomy) for paper in papers]
 
 
 def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool = False,

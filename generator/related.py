@@ -13,8 +13,8 @@ import math
 import re
 from collections import Counter, defaultdict
 
-TERMS_PER_PAPER = 16
-PAPERS_PER_TERM = 40
+TERMS_PER_PAPER = 12
+PAPERS_PER_TERM = 32
 TITLE_WEIGHT = 2  # a word in the title counts like this many words in the abstract
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -31,18 +31,19 @@ _STOPWORDS = frozenset(
 
 def related_papers(texts: dict[str, tuple[str, str]], count: int = 5) -> dict[str, tuple[str, ...]]:
     """For each slug, up to `count` other slugs, most similar first; `texts` maps slug to (title, abstract)."""
-    vectors = _tfidf({slug: _bag(title, abstract) for slug, (title, abstract) in sorted(texts.items())})
+    slugs = sorted(texts)  # papers are numbered in slug order, so ties go to the smaller slug
+    vectors = _tfidf([_bag(*texts[slug]) for slug in slugs])
     champions = _champion_lists(vectors)
     related = {}
-    for slug, vector in vectors.items():
-        scores: dict[str, float] = defaultdict(float)
+    for number, vector in enumerate(vectors):
+        scores: dict[int, float] = defaultdict(float)
         for term, weight in vector:
             for other, other_weight in champions[term]:
-                if other != slug:
-                    scores[other] += weight * other_weight
-        # Scores rounded so that float noise cannot reorder ties; ties go to the smaller slug.
+                scores[other] += weight * other_weight
+        scores.pop(number, None)
+        # Rounded so that float noise in the sums cannot reorder papers with equal scores.
         best = heapq.nsmallest(count, ((-round(score, 9), other) for other, score in scores.items()))
-        related[slug] = tuple(other for _, other in best)
+        related[slugs[number]] = tuple(slugs[other] for _, other in best)
     return related
 
 
@@ -57,12 +58,12 @@ def _words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
 
 
-def _tfidf(bags: dict[str, Counter]) -> dict[str, list[tuple[str, float]]]:
+def _tfidf(bags: list[Counter]) -> list[list[tuple[str, float]]]:
     """Each paper's strongest terms with unit-length TF-IDF weights, in a stable order."""
-    frequency = Counter(word for bag in bags.values() for word in bag)
+    frequency = Counter(word for bag in bags for word in bag)
     total = len(bags)
-    vectors = {}
-    for slug, bag in bags.items():
+    vectors = []
+    for bag in bags:
         weights = {
             word: (1 + math.log(n)) * math.log(total / frequency[word])
             for word, n in bag.items()
@@ -70,14 +71,14 @@ def _tfidf(bags: dict[str, Counter]) -> dict[str, list[tuple[str, float]]]:
         }
         strongest = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:TERMS_PER_PAPER]
         norm = math.sqrt(sum(weight * weight for _, weight in strongest)) or 1.0
-        vectors[slug] = [(word, weight / norm) for word, weight in strongest]
+        vectors.append([(word, weight / norm) for word, weight in strongest])
     return vectors
 
 
-def _champion_lists(vectors: dict[str, list[tuple[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+def _champion_lists(vectors: list[list[tuple[str, float]]]) -> dict[str, list[tuple[int, float]]]:
     """For each term, the papers where it weighs most."""
-    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for slug, vector in vectors.items():
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for number, vector in enumerate(vectors):
         for term, weight in vector:
-            postings[term].append((slug, weight))
+            postings[term].append((number, weight))
     return {term: sorted(papers, key=lambda item: (-item[1], item[0]))[:PAPERS_PER_TERM] for term, papers in postings.items()}

@@ -1,5 +1,8 @@
 """Render: the corpus as MkDocs pages, {path under docs/: Markdown text}.
 
+render_indexes() writes the pages that list papers, render_papers() each paper's own page (the
+pipeline spreads those over the cores).
+
 Pages are Markdown with front matter for MkDocs, but everything that carries contributed text
 (titles, authors, abstracts, evidence) is a raw HTML block written by Jinja2 with autoescaping
 on, so Markdown never interprets it and nothing a contributor types becomes markup. Page titles
@@ -29,21 +32,37 @@ from .text import slugify
 FRAGMENT_START, FRAGMENT_END = "<!-- atlas:html -->", "<!-- /atlas:html -->"
 
 LATEST = 12  # papers on the home page
+TERM_PAGE_LIMIT = 200  # a topic or method with more papers gets a page per month
+TERM_LATEST = 30  # papers listed on such a term's own page
 TOP_METHODS = 10
 CHART_MONTHS = 36
 
 
-def render_site(corpus: Corpus) -> dict[str, str]:
-    """Every page of the site, keyed by its path under docs/."""
-    env = _environment()
-    snippets = Snippets(corpus)
-    pages: dict[str, str] = {}
+def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
+    """(path, text) of the page of each paper in `items`."""
+    page = _page_renderer(corpus, {})
+    return [(path, page(path, "paper.md.j2", **_paper_context(corpus, item)))
+            for item in items for path in [f"papers/{item.paper.slug}.md"]]
 
-    def page(path: str, template: str, **context) -> None:
+
+def _page_renderer(corpus: Corpus, pages: dict[str, str]):
+    """A function that renders a template as the page at `path`, records it in `pages` and returns it."""
+    env, snippets = _environment(), Snippets(corpus)
+
+    def page(path: str, template: str, **context) -> str:
         root = _root(path)
         pages[path] = env.get_template(template).render(
             corpus=corpus, root=root, chip=functools.partial(snippets.chip, root=root),
             paper_list=functools.partial(snippets.paper_list, root=root), **context)
+        return pages[path]
+
+    return page
+
+
+def render_indexes(corpus: Corpus) -> dict[str, str]:
+    """Every page but the papers' own: home, topics, methods, archive, index, review, contribute."""
+    pages: dict[str, str] = {}
+    page = _page_renderer(corpus, pages)
 
     topic_counts = [(term, len(corpus.by_topic[term.slug])) for term in corpus.taxonomy.topics]
     method_counts = [(term, len(corpus.by_method[term.slug])) for term in corpus.taxonomy.methods]
@@ -55,25 +74,25 @@ def render_site(corpus: Corpus) -> dict[str, str]:
     page("methods/index.md", "terms.md.j2", kind="methods", heading="Methods", terms=method_counts,
          intro="Techniques the papers use or propose, with what each one is.")
     for term in corpus.taxonomy.topics:
-        page(f"topics/{term.slug}.md", "topic.md.j2", term=term, items=corpus.by_topic[term.slug])
+        items = corpus.by_topic[term.slug]
+        page(f"topics/{term.slug}.md", "topic.md.j2", term=term, items=items, months=_term_months(page, term, items))
     for term in corpus.taxonomy.methods:
         items = corpus.by_method[term.slug]
-        page(f"methods/{term.slug}.md", "method.md.j2", term=term, items=items, chart=month_chart(items),
-             cooccurring=corpus.cooccurring.get(term.slug, ())[:8])
+        page(f"methods/{term.slug}.md", "method.md.j2", term=term, items=items, months=_term_months(page, term, items),
+             chart=month_chart(items), cooccurring=corpus.cooccurring.get(term.slug, ())[:8])
     page("tags/index.md", "tags.md.j2", entries=_index_entries(corpus, topic_counts, method_counts))
     page("archive/index.md", "archive.md.j2", years=_years(corpus))
     for month, items in corpus.by_month.items():
-        page(f"archive/{month}.md", "month.md.j2", heading=month_name(month), items=items)
+        page(f"archive/{month}.md", "month.md.j2", heading=month_name(month), items=items, up=("../", "All months"))
     if corpus.undated:
-        page("archive/undated.md", "month.md.j2", heading="Undated papers", items=corpus.undated)
+        page("archive/undated.md", "month.md.j2", heading="Undated papers", items=corpus.undated, up=("../", "All months"))
     page("review.md", "review.md.j2", items=_review(corpus))
     page("contribute.md", "contribute.md.j2")
-    for item in corpus.items:
-        page(f"papers/{item.paper.slug}.md", "paper.md.j2", **_paper_context(corpus, item))
     return pages
 
 
 def _environment() -> Environment:
+    """Templates with autoescaping on: every value is HTML-escaped unless it is Markup we built."""
     env = Environment(
         loader=PackageLoader("generator", "templates"),
         autoescape=True,
@@ -84,7 +103,7 @@ def _environment() -> Environment:
     )
     env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
                        groupby_month=groupby_month, rich=text_html, plain=plain_text, fragment=fragment)
-    env.globals["why"] = why
+    env.globals.update(why=why, term_latest=TERM_LATEST)
     return env
 
 
@@ -158,6 +177,20 @@ def _paper_context(corpus: Corpus, item: Item) -> dict:
     }
 
 
+def _term_months(page, term, items) -> list[tuple[str, int]] | None:
+    """For a term with more papers than one page should hold, a page per month (written here)
+    and the (month, count) list for the term's page to link; None when one page holds them all."""
+    if len(items) <= TERM_PAGE_LIMIT:
+        return None
+    months = []
+    for month, group in groupby_month(items):
+        name = month or "undated"
+        page(f"{term.kind}/{term.slug}/{name}.md", "month.md.j2", items=group,
+             heading=f"{term.name}: {month_name(month)}", up=("../", term.name))
+        months.append((name, len(group)))
+    return months
+
+
 def _review(corpus: Corpus) -> list[Item]:
     return [item for item in corpus.items if item.needs_review]
 
@@ -181,7 +214,7 @@ def long_date(date: dt.date | None) -> str:
 
 def month_name(month: str | None) -> str:
     """"2025-03" as "March 2025"."""
-    if not month:
+    if not month or month == "undated":
         return "Undated"
     year, number = month.split("-")
     return f"{calendar.month_name[int(number)]} {year}"

@@ -7,8 +7,6 @@ Only pages whose bytes changed are rewritten, and pages that no longer exist are
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -27,25 +25,25 @@ class WriteReport:
 def write_docs(docs: Path, pages: dict[str, str]) -> WriteReport:
     """Make `docs` hold exactly `pages` ({relative path: text})."""
     report = WriteReport()
+    existing = {path.relative_to(docs).as_posix() for path in docs.rglob("*") if path.is_file()} if docs.is_dir() else set()
+    folders: set[Path] = set()
     for relative, text in sorted(pages.items()):
         target = docs / _safe_relative(relative)
         data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
+        if relative in existing and target.read_bytes() == data:
             report.unchanged += 1
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        target.write_bytes(data)  # build/ is regenerated on every build, so no staging as in store.py
         report.written.append(relative)
-    wanted = {str(_safe_relative(relative)) for relative in pages}
-    for path in sorted(docs.rglob("*"), reverse=True):  # children before their folders
-        relative = path.relative_to(docs).as_posix()
-        if path.is_file() and relative not in wanted:
-            path.unlink()
-            report.removed.append(relative)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for relative in sorted(existing - set(pages)):
+        (docs / relative).unlink()
+        report.removed.append(relative)
+    for folder in sorted((p for p in docs.rglob("*") if p.is_dir()), reverse=True):  # children first
+        if not any(folder.iterdir()):
+            folder.rmdir()
     return report
 
 
@@ -76,11 +74,6 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool) -> list[
         logger.removeHandler(collector)
         logger.propagate = propagate
     return collector.messages
-
-
-def clean(path: Path) -> None:
-    if path.exists():
-        shutil.rmtree(path)
 
 
 class _Collector(logging.Handler):

@@ -269,3 +269,17 @@ def test_paper_pages_stay_out_of_the_navigation(shipped_site):
 def test_paper_pages_stay_small(shipped_site):
     sizes = [page.stat().st_size for page in (shipped_site.site / "papers").glob("*/index.html")]
     assert max(sizes) < 60_000
+
+
+def test_a_term_with_more_papers_than_a_page_holds_gets_a_page_per_month(atlas, project, monkeypatch):
+    monkeypatch.setattr("generator.render.TERM_PAGE_LIMIT", 2)
+    monkeypatch.setattr("generator.render.TERM_LATEST", 1)
+    assert build(atlas, project, "--strict").exit_code == 0
+    docs = project / "build" / "docs" / "topics"
+    assert sorted(p.name for p in (docs / "reasoning").iterdir()) == ["2025-02.md", "2025-03.md", "undated.md"]
+    term_page = (project / "site" / "topics" / "reasoning" / "index.html").read_text(encoding="utf-8")
+    assert term_page.count('class="atlas-item__title"') == 1  # the latest only
+    assert '<a href="2025-02/">February 2025</a>' in term_page
+    month = (project / "site" / "topics" / "reasoning" / "2025-02" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../../papers/ppo-rlhf/"' in month and '<a href="../">Reasoning</a>' in month
+    assert not (docs / "dialogue").exists()  # two papers fit on one page

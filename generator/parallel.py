@@ -1,0 +1,36 @@
+"""Spread a per-paper stage over the machine's cores when the corpus is big enough to gain.
+
+Workers are forked, so they see the parent's data (the taxonomy, the corpus) without copying
+it through pickle; only each slice of inputs and its results cross process boundaries. Where
+fork is unavailable, or the work is small, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+PARALLEL_FROM = 2000  # below this many items, starting processes costs more than it saves
+_shared: dict[str, Any] = {}
+
+
+def map_slices(function: Callable[[Any, Sequence], list], context: Any, items: Sequence) -> list:
+    """function(context, slice) over slices of items, results concatenated in order."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return function(context, items)
+    _shared.update(function=function, context=context)
+    size = -(-len(items) // (workers * 4))  # a few slices per worker evens out uneven slices
+    slices = [items[start : start + size] for start in range(0, len(items), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_run, slices)
+    finally:
+        _shared.clear()
+    return [result for part in parts for result in part]
+
+
+def _run(items: Sequence) -> list:
+    return _shared["function"](_shared["context"], items)
