@@ -125,7 +125,7 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
     if taxonomy is None or any(p.is_error for p in problems):
         return BuildReport(papers=len(papers), problems=tuple(problems))
     problems += _unknown_terms(content, papers, taxonomy)
-    classified = dict(zip((p.slug for p in papers), parallel.map_slices(_classify_all, taxonomy, papers)))
+    classified = dict(zip((p.slug for p in papers), parallel.map_slices(_classify_all, taxonomy, papers), strict=True))
     progress.count("classifying", len(papers), len(papers))
     related = related_papers({paper.slug: (paper.title, paper.abstract) for paper in papers})
     progress.count("relating", len(papers), len(papers))

@@ -13,6 +13,8 @@ import math
 import re
 from collections import Counter, defaultdict
 
+from . import parallel
+
 TERMS_PER_PAPER = 12
 PAPERS_PER_TERM = 32
 TITLE_WEIGHT = 2  # a word in the title counts like this many words in the abstract
@@ -33,18 +35,25 @@ def related_papers(texts: dict[str, tuple[str, str]], count: int = 5) -> dict[st
     """For each slug, up to `count` other slugs, most similar first; `texts` maps slug to (title, abstract)."""
     slugs = sorted(texts)  # papers are numbered in slug order, so ties go to the smaller slug
     vectors = _tfidf([_bag(*texts[slug]) for slug in slugs])
-    champions = _champion_lists(vectors)
-    related = {}
-    for number, vector in enumerate(vectors):
+    context = (vectors, _champion_lists(vectors), count)
+    nearest = parallel.map_slices(_nearest, context, range(len(slugs)))
+    return {slugs[number]: tuple(slugs[other] for other in others) for number, others in enumerate(nearest)}
+
+
+def _nearest(context, numbers) -> list[list[int]]:
+    """For each paper number, the numbers of the `count` papers most similar to it."""
+    vectors, champions, count = context
+    found = []
+    for number in numbers:
         scores: dict[int, float] = defaultdict(float)
-        for term, weight in vector:
+        for term, weight in vectors[number]:
             for other, other_weight in champions[term]:
                 scores[other] += weight * other_weight
         scores.pop(number, None)
         # Rounded so that float noise in the sums cannot reorder papers with equal scores.
         best = heapq.nsmallest(count, ((-round(score, 9), other) for other, score in scores.items()))
-        related[slugs[number]] = tuple(slugs[other] for _, other in best)
-    return related
+        found.append([other for _, other in best])
+    return found
 
 
 def _bag(title: str, abstract: str) -> Counter:

@@ -40,14 +40,15 @@ CHART_MONTHS = 36
 
 def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
     """(path, text) of the page of each paper in `items`."""
-    page = _page_renderer(corpus, {})
-    return [(path, page(path, "paper.md.j2", **_paper_context(corpus, item)))
+    snippets = Snippets(corpus)
+    page = _page_renderer(corpus, {}, snippets)
+    return [(path, page(path, "paper.md.j2", **_paper_context(corpus, item, snippets)))
             for item in items for path in [f"papers/{item.paper.slug}.md"]]
 
 
-def _page_renderer(corpus: Corpus, pages: dict[str, str]):
+def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | None = None):
     """A function that renders a template as the page at `path`, records it in `pages` and returns it."""
-    env, snippets = _environment(), Snippets(corpus)
+    env, snippets = _environment(), snippets or Snippets(corpus)
 
     def page(path: str, template: str, **context) -> str:
         root = _root(path)
@@ -165,11 +166,15 @@ def _root(path: str) -> str:
     return "../" * depth
 
 
-def _paper_context(corpus: Corpus, item: Item) -> dict:
-    paper = item.paper
+def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
+    """What a paper's page shows, worked out here so that the template only lays it out."""
+    paper, root = item.paper, "../../"
+    assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
     return {
         "item": item,
         "paper": paper,
+        "chips": Markup("").join(snippets.chip(kind, a, root) for kind, a in assigned),
+        "evidence": [(f"{root}{kind}/{a.slug}/", corpus.taxonomy.find(kind, a.slug).name, why(a)) for kind, a in assigned],
         "abstract": abstract_html(paper.abstract),
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
         "bibtex": cite.bibtex(paper),

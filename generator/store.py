@@ -17,6 +17,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from . import parallel
 from .model import CURATED_KEYS, Paper, Problem, Source, error
 
 PAPERS_DIR = "papers"
@@ -41,12 +42,16 @@ def load_papers(content: Path) -> tuple[list[Paper], list[Problem]]:
     """Every paper in content/papers/, sorted by slug, and every problem reading them."""
     papers, problems = [], []
     folder = papers_dir(content)
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        paper, found = read_paper(path)
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    for paper, found in parallel.map_slices(_read_papers, None, paths):
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
     return papers, problems
+
+
+def _read_papers(_: None, paths: list[Path]) -> list[tuple[Paper | None, list[Problem]]]:
+    return [read_paper(path) for path in paths]
 
 
 def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:

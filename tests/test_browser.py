@@ -6,7 +6,6 @@ Screenshots land in build/screenshots/ for a person to look at."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import CONFIG, REPO, serving
 from test_build import PAPERS, TAXONOMY, XSS
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-
 from conftest import CONFIG, snapshot
 
 GOLDEN = Path(__file__).parent / "golden" / "build-docs"

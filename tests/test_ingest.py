@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ABSTRACTS, ARXIV, REPO, snapshot
 
 SUMMARY_FIRST_RUN = (
@@ -146,10 +147,11 @@ def test_a_usage_error_exits_2(atlas):
     assert atlas("ingest", "--format", "pdf", "x.txt").exit_code == 2
 
 
-def test_the_readme_documents_the_usage_that_help_prints():
+@pytest.mark.parametrize("command", ["ingest", "build", "serve"])
+def test_the_readme_documents_the_usage_that_help_prints(command):
     from generator.cli import build_parser
 
-    ingest_parser = build_parser()._subparsers._group_actions[0].choices["ingest"]
-    usage = " ".join(ingest_parser.format_usage().split()).removeprefix("usage: ")
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    usage = " ".join(parser.format_usage().split()).removeprefix("usage: ")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert usage in " ".join(readme.split())
