@@ -62,7 +62,7 @@ def bibtex(paper: Paper) -> str:
 def citation_key(paper: Paper) -> str:
     """firstauthor + year + first significant title word, such as zhou2025qsharp."""
     author = _ascii(paper.authors[0].split()[-1]) if paper.authors else "anon"
-    words = [_ascii(word) for word in re.split(r"[^\w]+", paper.title.replace("\\", " "))]
+    words = (_ascii(word) for word in re.split(r"[^\w]+", paper.title.replace("\\", " ")))
     word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
     return f"{author or 'anon'}{paper.date.year if paper.date else ''}{word}"
 
@@ -79,6 +79,8 @@ def _last_first(name: str) -> str:
 
 def _braced(text: str) -> str:
     """Text safe inside a BibTeX {...} value: special characters escaped, braces balanced."""
+    if not any(char in text for char in "%&#{}"):
+        return text  # most titles and names: nothing to escape
     text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
     depth = 0
     for char in text:

@@ -26,7 +26,8 @@ class Item:
     @property
     def month(self) -> str | None:
         """"YYYY-MM", or None for an undated paper."""
-        return self.paper.date.strftime("%Y-%m") if self.paper.date else None
+        date = self.paper.date  # f-string, not strftime: this is read for every listing of every paper
+        return f"{date.year:04d}-{date.month:02d}" if date else None
 
     @property
     def needs_review(self) -> tuple[str, ...]:

@@ -58,6 +58,7 @@ def plain_text(text: str) -> str:
     return _MATH.sub(lambda m: html.unescape(re.sub(r"<[^>]*>", "", latex_to_mathml(m.group(1)))), _plain_text(text))
 
 
+@functools.lru_cache(maxsize=65536)  # the same symbols recur across abstracts
 def latex_to_mathml(latex: str) -> Markup:
     """Inline MathML for one LaTeX expression; the escaped source in <code> if it cannot be parsed."""
     try:

@@ -10,26 +10,36 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 PARALLEL_FROM = 2000  # below this many items, starting processes costs more than it saves
 _shared: dict[str, Any] = {}
+T = TypeVar("T")
 
 
 def map_slices(function: Callable[[Any, Sequence], list], context: Any, items: Sequence) -> list:
     """function(context, slice) over slices of items, results concatenated in order."""
+    results, _ = map_slices_alongside(function, context, items, lambda: None)
+    return results
+
+
+def map_slices_alongside(function: Callable[[Any, Sequence], list], context: Any, items: Sequence,
+                         alongside: Callable[[], T]) -> tuple[list, T]:
+    """map_slices(), with `alongside()` run in this process while the workers work: (results, its result)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return function(context, items)
+        return function(context, items), alongside()
     _shared.update(function=function, context=context)
     size = -(-len(items) // (workers * 4))  # a few slices per worker evens out uneven slices
     slices = [items[start : start + size] for start in range(0, len(items), size)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run, slices)
+            pending = pool.map_async(_run, slices)
+            meanwhile = alongside()
+            parts = pending.get()
     finally:
         _shared.clear()
-    return [result for part in parts for result in part]
+    return [result for part in parts for result in part], meanwhile
 
 
 def _run(items: Sequence) -> list:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_TOKEN = re.compile(r"([A-Za-z0-9]+)")  # captured, so that split() keeps the words
 _GROUP = re.compile(r"\(([^()]*)\)")
 _ALLOWED = re.compile(r"^[A-Za-z0-9 *\-()|]+$")
 _HYPHENS = "-\u2010\u2011"
@@ -87,29 +88,35 @@ class PhraseIndex:
 
     def find(self, text: str) -> list[Hit]:
         """Every occurrence of every phrase, in order of position."""
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        lowered = [token.lower() for _, _, token in tokens]
-        hits = []
-        for position, word in enumerate(lowered):
-            for phrase, anchor, checks in self._by_word.get(word, ()):
+        # The hot spot of classification: one split into words in C, one lookup per word, and
+        # checks (inlined) only for the phrases anchored at that word. parts: separator, word, ...
+        parts = _TOKEN.split(text)
+        words = parts[1::2]
+        lowered = " ".join(words).lower().split(" ")  # words are ASCII: lowering keeps them apart
+        hits, offsets, by_word = [], None, self._by_word
+        for position, word in enumerate(lowered if words else ()):
+            if word not in by_word:
+                continue
+            for phrase, anchor, checks in by_word[word]:
                 first = position - anchor
                 last = first + len(phrase.words) - 1
-                if first < 0 or last >= len(tokens):
+                if first < 0 or last >= len(words):
                     continue
-                for offset, written, capitals, plural in checks:  # inlined: this loop is the hot spot
-                    seen = tokens[first + offset][2] if capitals else lowered[first + offset]
+                for offset, written, capitals, plural in checks:
+                    seen = words[first + offset] if capitals else lowered[first + offset]
                     if seen != written and not (plural and (seen == written + "s" or seen == written + "es")):
                         break
                 else:
-                    if _separated(phrase, tokens, first, text):
-                        hits.append(Hit(phrase.payload, tokens[first][0], tokens[last][1]))
-        return sorted(hits, key=lambda hit: (hit.start, -hit.end))
+                    if _separated(phrase, parts, first):
+                        offsets = offsets or list(accumulate(map(len, parts)))  # offsets[k]: where parts[k] ends
+                        hits.append(Hit(phrase.payload, offsets[2 * first], offsets[2 * last + 1]))
+        return sorted(hits, key=lambda hit: (hit.start, -hit.end, hit.payload))
 
 
-def _separated(phrase: Phrase, tokens: list[tuple[int, int, str]], first: int, text: str) -> bool:
+def _separated(phrase: Phrase, parts: list[str], first: int) -> bool:
     """Whether only spaces and hyphens (a hyphen where the phrase has one) lie between its words."""
     for offset, needs_hyphen in enumerate(phrase.hyphenated):
-        separator = text[tokens[first + offset][1] : tokens[first + offset + 1][0]]
+        separator = parts[2 * (first + offset) + 2]
         if not _SEPARATOR_CHARS.issuperset(separator):
             return False
         if needs_hyphen and not any(h in separator for h in _HYPHENS):

@@ -11,8 +11,8 @@ from .group import group
 from .merge import merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
-from .related import related_papers
-from .render import render_indexes, render_papers
+from .related import bag_of_words, related_papers
+from .render import paper_page_path, render_indexes, render_papers
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
@@ -115,38 +115,58 @@ class BuildReport:
 
 
 def generate(content: Path, docs: Path, progress: Progress | None = None) -> BuildReport:
-    """content/ to the MkDocs pages in `docs`: load, classify, relate, group, render, write."""
+    """content/ to the MkDocs pages in `docs`: load and classify, relate, group, render and write."""
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
-    papers, found = store.load_papers(content)
-    problems += found
-    progress.count("loading papers", len(papers), len(papers))
+    read = parallel.map_slices(_read_and_analyse, taxonomy, store.paper_files(content))
+    problems += [problem for _, found, _, _ in read for problem in found]
+    papers = [paper for paper, _, _, _ in read if paper is not None]
+    progress.count("loading and classifying papers", len(papers), len(papers))
     if taxonomy is None or any(p.is_error for p in problems):
         return BuildReport(papers=len(papers), problems=tuple(problems))
     problems += _unknown_terms(content, papers, taxonomy)
-    classified = dict(zip((p.slug for p in papers), parallel.map_slices(_classify_all, taxonomy, papers), strict=True))
-    progress.count("classifying", len(papers), len(papers))
-    related = related_papers({paper.slug: (paper.title, paper.abstract) for paper in papers})
+    classified = {paper.slug: classification for paper, _, classification, _ in read if paper is not None}
+    related = related_papers({paper.slug: bag for paper, _, _, bag in read if paper is not None})
     progress.count("relating", len(papers), len(papers))
     corpus = group(papers, classified, taxonomy, related)
-    pages = render_indexes(corpus)
-    pages.update(parallel.map_slices(render_papers, corpus, corpus.items))
-    progress.count("rendering pages", len(pages), len(pages))
-    written = site.write_docs(docs, pages)
+    existing = site.existing_pages(docs)
+    # Workers render and write the paper pages while this process renders the index pages.
+    reports, indexes = parallel.map_slices_alongside(_write_paper_pages, (corpus, docs, existing), corpus.items,
+                                                     lambda: render_indexes(corpus))
+    written = site.write_pages(docs, sorted(indexes.items()), existing)
+    for report in reports:
+        written.add(report)
+    keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
+    removed = site.remove_stale(docs, existing, keep)
+    progress.count("writing pages", len(keep), len(keep))
     return BuildReport(
         papers=len(papers),
-        pages=len(pages),
-        written=tuple(written.written),
+        pages=len(keep),
+        written=tuple(sorted(written.written)),
         unchanged=written.unchanged,
-        removed=tuple(written.removed),
+        removed=tuple(removed),
         problems=tuple(problems),
         generate_seconds=time.perf_counter() - started,
     )
 
 
-def _classify_all(taxonomy: Taxonomy, papers: list[Paper]) -> list:
-    return [classify(paper, taxonomy) for paper in papers]
+def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tuple]:
+    """For each file: (paper or None, problems, classification, bag of words), all worked out
+    in one pass so that a worker process reads, classifies and tokenizes a paper in one go."""
+    results = []
+    for path in paths:
+        paper, problems = store.read_paper(path)
+        if paper is None or taxonomy is None:
+            results.append((paper, problems, None, None))
+        else:
+            results.append((paper, problems, classify(paper, taxonomy), bag_of_words(paper.title, paper.abstract)))
+    return results
+
+
+def _write_paper_pages(context: tuple, items: list) -> list[site.WriteReport]:
+    corpus, docs, existing = context
+    return [site.write_pages(docs, render_papers(corpus, items), existing)]
 
 
 def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool = False,

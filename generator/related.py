@@ -8,16 +8,19 @@ rather than with all of them.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 from . import parallel
 
 TERMS_PER_PAPER = 12
 PAPERS_PER_TERM = 32
 TITLE_WEIGHT = 2  # a word in the title counts like this many words in the abstract
+WEIGHT_SCALE = 2**15  # term weights are integers in 0..WEIGHT_SCALE
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
 _STOPWORDS = frozenset(
@@ -31,13 +34,21 @@ _STOPWORDS = frozenset(
 )
 
 
-def related_papers(texts: dict[str, tuple[str, str]], count: int = 5) -> dict[str, tuple[str, ...]]:
-    """For each slug, up to `count` other slugs, most similar first; `texts` maps slug to (title, abstract)."""
-    slugs = sorted(texts)  # papers are numbered in slug order, so ties go to the smaller slug
-    vectors = _tfidf([_bag(*texts[slug]) for slug in slugs])
+def related_papers(bags: dict[str, Counter], count: int = 5) -> dict[str, tuple[str, ...]]:
+    """For each slug, up to `count` other slugs, most similar first; `bags` maps slug to bag_of_words()."""
+    slugs = sorted(bags)  # papers are numbered in slug order, so ties go to the smaller slug
+    vectors = _tfidf([bags[slug] for slug in slugs])
     context = (vectors, _champion_lists(vectors), count)
     nearest = parallel.map_slices(_nearest, context, range(len(slugs)))
     return {slugs[number]: tuple(slugs[other] for other in others) for number, others in enumerate(nearest)}
+
+
+def bag_of_words(title: str, abstract: str) -> Counter:
+    """The distinctive words of a paper and how often it says them, title words counting double."""
+    words = Counter(_words(abstract))
+    for word in _words(title):
+        words[word] += TITLE_WEIGHT
+    return words
 
 
 def _nearest(context, numbers) -> list[list[int]]:
@@ -45,48 +56,43 @@ def _nearest(context, numbers) -> list[list[int]]:
     vectors, champions, count = context
     found = []
     for number in numbers:
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, int] = defaultdict(int)
         for term, weight in vectors[number]:
             for other, other_weight in champions[term]:
                 scores[other] += weight * other_weight
         scores.pop(number, None)
-        # Rounded so that float noise in the sums cannot reorder papers with equal scores.
-        best = heapq.nsmallest(count, ((-round(score, 9), other) for other, score in scores.items()))
-        found.append([other for _, other in best])
+        # Integer scores add up exactly, so equal scores are equal; nlargest keeps the sorted order of ties.
+        found.append(heapq.nlargest(count, sorted(scores), key=scores.__getitem__))
     return found
-
-
-def _bag(title: str, abstract: str) -> Counter:
-    words = Counter(_words(abstract))
-    for word in _words(title):
-        words[word] += TITLE_WEIGHT
-    return words
 
 
 def _words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
 
 
-def _tfidf(bags: list[Counter]) -> list[list[tuple[str, float]]]:
-    """Each paper's strongest terms with unit-length TF-IDF weights, in a stable order."""
+def _tfidf(bags: list[Counter]) -> list[list[tuple[str, int]]]:
+    """Each paper's strongest terms with unit-length TF-IDF weights (as integers), in a stable order."""
     frequency = Counter(word for bag in bags for word in bag)
     total = len(bags)
+    # A word no other paper has cannot relate two papers.
+    idf = {word: math.log(total / n) for word, n in frequency.items() if n > 1}
     vectors = []
     for bag in bags:
-        weights = {
-            word: (1 + math.log(n)) * math.log(total / frequency[word])
-            for word, n in bag.items()
-            if frequency[word] > 1  # a word no other paper has cannot relate two papers
-        }
-        strongest = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:TERMS_PER_PAPER]
+        weights = [(word, _tf(n) * idf[word]) for word, n in bag.items() if word in idf]
+        strongest = heapq.nlargest(TERMS_PER_PAPER, weights, key=itemgetter(1))  # ties: first said first
         norm = math.sqrt(sum(weight * weight for _, weight in strongest)) or 1.0
-        vectors.append([(word, weight / norm) for word, weight in strongest])
+        vectors.append([(word, round(WEIGHT_SCALE * weight / norm)) for word, weight in strongest])
     return vectors
 
 
-def _champion_lists(vectors: list[list[tuple[str, float]]]) -> dict[str, list[tuple[int, float]]]:
+@functools.lru_cache(maxsize=256)
+def _tf(count: int) -> float:
+    return 1 + math.log(count)
+
+
+def _champion_lists(vectors: list[list[tuple[str, int]]]) -> dict[str, list[tuple[int, int]]]:
     """For each term, the papers where it weighs most."""
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for number, vector in enumerate(vectors):
         for term, weight in vector:
             postings[term].append((number, weight))

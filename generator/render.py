@@ -12,7 +12,6 @@ them unescaped.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import json
@@ -36,6 +35,9 @@ TERM_PAGE_LIMIT = 200  # a topic or method with more papers gets a page per mont
 TERM_LATEST = 30  # papers listed on such a term's own page
 TOP_METHODS = 10
 CHART_MONTHS = 36
+# English whatever the locale (calendar.month_name follows it, and calls strftime on every lookup).
+MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
 
 
 def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
@@ -43,7 +45,11 @@ def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
     snippets = Snippets(corpus)
     page = _page_renderer(corpus, {}, snippets)
     return [(path, page(path, "paper.md.j2", **_paper_context(corpus, item, snippets)))
-            for item in items for path in [f"papers/{item.paper.slug}.md"]]
+            for item in items for path in [paper_page_path(item.paper.slug)]]
+
+
+def paper_page_path(slug: str) -> str:
+    return f"papers/{slug}.md"
 
 
 def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | None = None):
@@ -124,12 +130,16 @@ class Snippets:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
         self._items: dict[tuple, Markup] = {}
+        self._chips: dict[tuple, Markup] = {}  # the same evidence ("GRPO" in the abstract) recurs a lot
 
     def chip(self, kind: str, assignment: Assignment, root: str) -> Markup:
-        # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
-        name = escape(self.corpus.taxonomy.find(kind, assignment.slug).name)
-        return Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/" '
-                      f'title="{escape(why(assignment))}">{name}</a>')
+        key = (kind, assignment, root)
+        if key not in self._chips:
+            # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
+            name = escape(self.corpus.taxonomy.find(kind, assignment.slug).name)
+            self._chips[key] = Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/" '
+                                      f'title="{escape(why(assignment))}">{name}</a>')
+        return self._chips[key]
 
     def paper_list(self, items, root: str, show_methods: bool = True) -> Markup:
         rows = "\n".join(self._item(item, root, show_methods) for item in items)
@@ -214,7 +224,7 @@ def _index_entries(corpus: Corpus, topic_counts, method_counts) -> list[tuple[st
 
 
 def long_date(date: dt.date | None) -> str:
-    return f"{date.day} {calendar.month_name[date.month]} {date.year}" if date else "undated"
+    return f"{date.day} {MONTH_NAMES[date.month]} {date.year}" if date else "undated"
 
 
 def month_name(month: str | None) -> str:
@@ -222,7 +232,7 @@ def month_name(month: str | None) -> str:
     if not month or month == "undated":
         return "Undated"
     year, number = month.split("-")
-    return f"{calendar.month_name[int(number)]} {year}"
+    return f"{MONTH_NAMES[int(number)]} {year}"
 
 
 def yaml_text(text: str) -> Markup:

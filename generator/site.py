@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +23,31 @@ class WriteReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
 
+    def add(self, other: WriteReport) -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.removed += other.removed
 
-def write_docs(docs: Path, pages: dict[str, str]) -> WriteReport:
-    """Make `docs` hold exactly `pages` ({relative path: text})."""
-    # Plain os.path strings: at 10,000 pages, pathlib objects alone cost a second.
-    report, root = WriteReport(), str(docs)
-    existing = _files_below(root)
-    folders: set[str] = set()
-    for relative, text in sorted(pages.items()):
+
+# Plain os.path strings below: at 10,000 pages, pathlib objects alone cost a second.
+
+def existing_pages(docs: Path) -> set[str]:
+    """Every file below `docs`, as a path relative to it with `/` separators."""
+    root = str(docs)
+    return {
+        os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
+        for folder, _, files in os.walk(root)
+        for name in files
+    }
+
+
+def write_pages(docs: Path, pages: Iterable[tuple[str, str]], existing: set[str]) -> WriteReport:
+    """Write each (relative path, text) page whose bytes differ from what `docs` holds.
+
+    Safe to run in several processes at once on different pages.
+    """
+    report, root, folders = WriteReport(), str(docs), set()
+    for relative, text in pages:
         target = os.path.join(root, _safe_relative(relative))
         data = text.encode("utf-8")
         if relative in existing:
@@ -44,21 +62,18 @@ def write_docs(docs: Path, pages: dict[str, str]) -> WriteReport:
         with open(target, "wb") as output:  # build/ is regenerated every time: no staging as in store.py
             output.write(data)
         report.written.append(relative)
-    for relative in sorted(existing - pages.keys()):
-        os.unlink(os.path.join(root, relative))
-        report.removed.append(relative)
-    for folder, subfolders, files in os.walk(root, topdown=False):
-        if folder != root and not subfolders and not files and not os.listdir(folder):
-            os.rmdir(folder)
     return report
 
 
-def _files_below(root: str) -> set[str]:
-    return {
-        os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
-        for folder, _, files in os.walk(root)
-        for name in files
-    }
+def remove_stale(docs: Path, existing: set[str], keep: set[str]) -> list[str]:
+    """Remove the files of `existing` that are not in `keep`, then empty folders; what was removed."""
+    root, removed = str(docs), sorted(existing - keep)
+    for relative in removed:
+        os.unlink(os.path.join(root, relative))
+    for folder, subfolders, files in os.walk(root, topdown=False):
+        if folder != root and not subfolders and not files and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed
 
 
 def _safe_relative(relative: str) -> str:

@@ -38,12 +38,19 @@ def paper_path(content: Path, slug: str) -> Path:
     return papers_dir(content) / f"{slug}.md"
 
 
+def paper_files(content: Path) -> list[Path]:
+    """The paper files in content/papers/, sorted by name."""
+    folder = papers_dir(content)
+    if not folder.is_dir():
+        return []
+    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    return [folder / name for name in names]
+
+
 def load_papers(content: Path) -> tuple[list[Paper], list[Problem]]:
     """Every paper in content/papers/, sorted by slug, and every problem reading them."""
     papers, problems = [], []
-    folder = papers_dir(content)
-    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
-    for paper, found in parallel.map_slices(_read_papers, None, paths):
+    for paper, found in parallel.map_slices(_read_papers, None, paper_files(content)):
         problems.extend(found)
         if paper is not None:
             papers.append(paper)

@@ -8,7 +8,6 @@ remove terms the matcher got wrong.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,8 @@ _CONTRAST = re.compile(
 )
 _URL = re.compile(r"https?://\S+")
 # Where a sentence or clause ends: the contrast of "Unlike PPO," does not reach past its comma.
-_CLAUSE_END = re.compile(r"[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s")
+# Matched up to a method's hit, this ends at the start of the hit's clause (greedy: the last clause end).
+_CLAUSE_START = re.compile(r"(?s:.*)(?:[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s)")
 
 
 @dataclass(frozen=True)
@@ -193,17 +193,20 @@ def _evidence(text: str, hits: list[Hit], where: str) -> dict[tuple[str, str], A
     A method named only after a contrasting phrase in the same clause ("unlike PPO", "baselines
     such as DPO", "without KL regularisation") is context, not something the paper uses.
     """
-    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
     found: dict[tuple[str, str], Assignment] = {}
     for hit in hits:
         kind, slug = hit.payload
         if (kind, slug) in found:
             continue
-        clause_start = clause_starts[bisect.bisect_right(clause_starts, hit.start) - 1]
-        if kind == "methods" and _CONTRAST.search(text, clause_start, hit.start):
+        if kind == "methods" and _CONTRAST.search(text, _clause_start(text, hit.start), hit.start):
             continue
         found[(kind, slug)] = Assignment(slug, text[hit.start : hit.end], where)
     return found
+
+
+def _clause_start(text: str, position: int) -> int:
+    clause = _CLAUSE_START.match(text, 0, position)
+    return clause.end() if clause else 0
 
 
 def _plain(text: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from generator.cite import bibtex, citation_key, find_links
 from generator.mathml import abstract_html, plain_text, text_html
 from generator.model import Paper
-from generator.related import related_papers
+from generator.related import bag_of_words, related_papers
 
 
 @pytest.mark.parametrize(
@@ -85,8 +85,9 @@ def test_related_papers_share_distinctive_words_and_never_include_themselves():
         "dialogue": ("Dialogue agents", "Offline reinforcement learning for persuasive dialogue with simulated users."),
         "dialogue-2": ("Persuasive dialogue", "Simulated users train persuasive dialogue agents."),
     }
-    related = related_papers(texts, count=2)
+    bags = {slug: bag_of_words(*text) for slug, text in texts.items()}
+    related = related_papers(bags, count=2)
     assert related["grpo-math"][0] == "grpo-code"
     assert related["dialogue"][0] == "dialogue-2"
     assert all(slug not in others for slug, others in related.items())
-    assert related == related_papers(dict(reversed(list(texts.items()))), count=2)  # order of input does not matter
+    assert related == related_papers(dict(reversed(list(bags.items()))), count=2)  # order of input does not matter
