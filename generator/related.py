@@ -72,7 +72,9 @@ def _words(text: str) -> list[str]:
 
 def _tfidf(bags: list[Counter]) -> list[list[tuple[str, int]]]:
     """Each paper's strongest terms with unit-length TF-IDF weights (as integers), in a stable order."""
-    frequency = Counter(word for bag in bags for word in bag)
+    frequency: Counter = Counter()
+    for bag in bags:
+        frequency.update(bag.keys())  # counted in C
     total = len(bags)
     # A word no other paper has cannot relate two papers.
     idf = {word: math.log(total / n) for word, n in frequency.items() if n > 1}
