@@ -13,6 +13,7 @@ from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
+from .search import search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
@@ -131,9 +132,10 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
     progress.count("relating", len(papers), len(papers))
     corpus = group(papers, classified, taxonomy, related)
     existing = site.existing_pages(docs)
-    # Workers render and write the paper pages while this process renders the index pages.
+    # Workers render and write the paper pages while this process renders the other pages and
+    # the search index.
     reports, indexes = parallel.map_slices_alongside(_write_paper_pages, (corpus, docs, existing), corpus.items,
-                                                     lambda: render_indexes(corpus))
+                                                     lambda: {**render_indexes(corpus), **search_files(corpus)})
     written = site.write_pages(docs, sorted(indexes.items()), existing)
     for report in reports:
         written.add(report)

@@ -1,0 +1,178 @@
+"""Index-time text processing that agrees with lunr.js 2.3.9, the library that runs the queries.
+
+The index is built in Python with lunr.py, but lunr.py's Porter stemmer is a port of a
+different implementation than lunr.js's: it indexes "survey" as "survei", "deploy" as
+"deploi" and "key" as "kei", while lunr.js stems the query "survey" to "survey", so those
+searches would find nothing in the browser. lunr.py's trimmer and tokenizer also read `\\W`
+and `\\s` the Unicode way, where JavaScript's regular expressions read them as ASCII.
+
+So this module ports lunr.js's own tokenizer separator, trimmer and stemmer, line by line,
+and registers them under lunr's names ("trimmer", "stemmer"): the serialized index names the
+same pipeline functions, and lunr.js applies its identical originals to the queries.
+tests/test_search.py checks the port against lunr.js itself, run in Chromium, word by word.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lunr.builder import Builder
+from lunr.index import Index
+from lunr.pipeline import Pipeline
+from lunr.stop_word_filter import WORDS as STOP_WORDS  # the same list as lunr.js's
+
+# lunr.tokenizer.separator = /[\s\-]+/ with JavaScript's \s.
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+           "\u2028\u2029\u202f\u205f\u3000\ufeff"
+SEPARATOR_CHARS = frozenset(JS_SPACE + "-")
+
+_LEADING_NON_WORD = re.compile(r"^\W+", re.ASCII)
+_TRAILING_NON_WORD = re.compile(r"\W+$", re.ASCII)
+
+
+_SEPARATORS = re.compile("[" + re.escape("".join(sorted(SEPARATOR_CHARS))) + "]+")
+
+
+def words(text: str) -> list[str]:
+    """lunr.tokenizer(text) as strings: lower-cased, split at JavaScript's spaces and hyphens.
+    (lunr.py's Builder cannot take another separator, so documents reach it as word lists.)"""
+    return [word for word in _SEPARATORS.split(text.lower()) if word]
+
+
+def trim(word: str, metadata=None) -> str:
+    """lunr.trimmer: non-word characters (ASCII sense) cut from both ends."""
+    return _TRAILING_NON_WORD.sub("", _LEADING_NON_WORD.sub("", word))
+
+
+# --- lunr.stemmer (lunr.js 2.3.9, itself after Andargor's JavaScript Porter stemmer) ---
+
+_STEP2 = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
+          "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
+          "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous", "aliti": "al",
+          "iviti": "ive", "biliti": "ble", "logi": "log"}
+_STEP3 = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+
+_c = "[^aeiou]"  # consonant
+_v = "[aeiouy]"  # vowel
+_C = _c + "[^aeiouy]*"  # consonant sequence
+_V = _v + "[aeiou]*"  # vowel sequence
+_MGR0 = re.compile("^(" + _C + ")?" + _V + _C)  # [C]VC... is m>0
+_MEQ1 = re.compile("^(" + _C + ")?" + _V + _C + "(" + _V + ")?$")  # [C]VC[V] is m=1
+_MGR1 = re.compile("^(" + _C + ")?" + _V + _C + _V + _C)  # [C]VCVC... is m>1
+_S_V = re.compile("^(" + _C + ")?" + _v)  # vowel in stem
+
+_RE_1A = re.compile(r"^(.+?)(ss|i)es$")
+_RE2_1A = re.compile(r"^(.+?)([^s])s$")
+_RE_1B = re.compile(r"^(.+?)eed$")
+_RE2_1B = re.compile(r"^(.+?)(ed|ing)$")
+_RE_1B_2 = re.compile(r".$")
+_RE2_1B_2 = re.compile(r"(at|bl|iz)$")
+_RE3_1B_2 = re.compile(r"([^aeiouylsz])\1$")
+_RE4_1B_2 = re.compile("^" + _C + _v + "[^aeiouwxy]$")
+_RE_1C = re.compile(r"^(.+?[^aeiou])y$")
+_RE_2 = re.compile("^(.+?)(" + "|".join(_STEP2) + ")$")
+_RE_3 = re.compile("^(.+?)(" + "|".join(_STEP3) + ")$")
+_RE_4 = re.compile(r"^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)$")
+_RE2_4 = re.compile(r"^(.+?)(s|t)(ion)$")
+_RE_5 = re.compile(r"^(.+?)e$")
+_RE_5_1 = re.compile(r"ll$")
+_RE3_5 = re.compile("^" + _C + _v + "[^aeiouwxy]$")
+
+
+def stem(w: str, metadata=None) -> str:
+    """lunr.js's porterStemmer(w), step for step. (JavaScript's `.` does not match a line
+    break either, and tokens never hold one, so Python's re reads these patterns the same.)"""
+    if any(ord(char) > 0xFFFF for char in w):  # an emoji: JavaScript sees two UTF-16 code units
+        return _from_code_units(stem(_code_units(w)))
+    if len(w) < 3:
+        return w
+    first = w[0]
+    if first == "y":
+        w = "Y" + w[1:]
+    # Step 1a
+    if _RE_1A.search(w):
+        w = _RE_1A.sub(r"\1\2", w, count=1)
+    elif _RE2_1A.search(w):
+        w = _RE2_1A.sub(r"\1\2", w, count=1)
+    # Step 1b
+    if match := _RE_1B.search(w):
+        if _MGR0.search(match.group(1)):
+            w = _RE_1B_2.sub("", w, count=1)
+    elif match := _RE2_1B.search(w):
+        stem_ = match.group(1)
+        if _S_V.search(stem_):
+            w = stem_
+            if _RE2_1B_2.search(w):
+                w = w + "e"
+            elif _RE3_1B_2.search(w):
+                w = _RE_1B_2.sub("", w, count=1)
+            elif _RE4_1B_2.search(w):
+                w = w + "e"
+    # Step 1c: a final y after a consonant (not the first letter) becomes i
+    if match := _RE_1C.search(w):
+        w = match.group(1) + "i"
+    # Step 2
+    if (match := _RE_2.search(w)) and _MGR0.search(match.group(1)):
+        w = match.group(1) + _STEP2[match.group(2)]
+    # Step 3
+    if (match := _RE_3.search(w)) and _MGR0.search(match.group(1)):
+        w = match.group(1) + _STEP3[match.group(2)]
+    # Step 4
+    if match := _RE_4.search(w):
+        if _MGR1.search(match.group(1)):
+            w = match.group(1)
+    elif match := _RE2_4.search(w):
+        if _MGR1.search(match.group(1) + match.group(2)):
+            w = match.group(1) + match.group(2)
+    # Step 5
+    if match := _RE_5.search(w):
+        stem_ = match.group(1)
+        if _MGR1.search(stem_) or (_MEQ1.search(stem_) and not _RE3_5.search(stem_)):
+            w = stem_
+    if _RE_5_1.search(w) and _MGR1.search(w):
+        w = _RE_1B_2.sub("", w, count=1)
+    if first == "y":
+        w = "y" + w[1:]
+    return w
+
+
+def _code_units(text: str) -> str:
+    data = text.encode("utf-16-le", "surrogatepass")
+    return "".join(chr(int.from_bytes(data[i : i + 2], "little")) for i in range(0, len(data), 2))
+
+
+def _from_code_units(units: str) -> str:
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def stemmer(token, i=None, tokens=None):
+    return token.update(stem)
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms lunr.js's index pipeline (trimmer, stop word filter, stemmer) makes of a text."""
+    return [term for word in words(text) if (term := _term(word))]
+
+
+@functools.lru_cache(maxsize=1 << 18)  # a corpus says the same few thousand words over and over
+def _term(word: str) -> str:
+    trimmed = trim(word)
+    return "" if not trimmed or trimmed in STOP_WORDS else stem(trimmed)
+
+
+def builder() -> Builder:
+    """A lunr.py Builder for documents whose fields are index_terms() lists (so its own index
+    pipeline is empty), with the search pipeline ["stemmer"] that lunr.js resolves to its own."""
+    stemmer.label = "stemmer"  # labelled, not registered: lunr.py's stemmer keeps its name there
+    made = Builder()
+    made.search_pipeline.add(stemmer)
+    return made
+
+
+def load_index(serialized: dict) -> Index:
+    """A serialized index loaded by lunr.py to query from Python, with this module's stemmer."""
+    index = Index.load(serialized)
+    index.pipeline = Pipeline()
+    index.pipeline.add(stemmer)
+    return index

@@ -1,0 +1,152 @@
+"""Index: the search files that the browser queries with lunr.js, built here with lunr.py.
+
+One Lunr index over every paper (title, topics and methods, authors, abstract) is built and
+then cut by term into shards of similar size, so a reader's browser fetches only the shards
+that hold the words of the query, never the whole index. Scores survive the cut exactly: a
+Lunr score is a sum over query terms of (query weight x document weight) / |document vector|,
+each term lives in one shard with its original weights, and each shard's document vectors
+keep their full length through one extra element that no query term can match. The browser
+adds up the scores of a paper across shards and gets the monolithic index's score.
+
+Files, under search/ in the docs (all JSON):
+- manifest.json: the shards' term ranges, field names, the facets' names, sizes;
+- papers.json: one compact card per paper (slug, title, byline, date, facet numbers),
+  enough to list results and count facets without fetching anything else;
+- index-NNN.json: the shards, each a serialized lunr.Index that lunr.js loads as it is;
+- abstracts-NNN.json: abstracts in blocks of papers, fetched for result snippets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+from collections.abc import Iterable
+from importlib import resources
+
+from . import lunr_compat
+from .group import Corpus, Item
+from .mathml import plain_text
+
+# Field name -> boost: a word in the title counts ten times a word in the abstract.
+FIELDS = {"title": 10, "terms": 5, "authors": 3, "abstract": 1}
+SHARD_BYTES = 200_000  # of postings per shard; with the vectors a shard is about twice that
+ABSTRACTS_PER_FILE = 50
+SEARCH_DIR = "search"
+LUNR_JS = "assets/javascripts/lunr.js"
+
+
+def search_files(corpus: Corpus) -> dict[str, str]:
+    """{path under docs/: text} of every search file, lunr.js included."""
+    with _collector_paused():
+        index = build_index(corpus.items, corpus)
+        shards = split_index(index.serialize(), SHARD_BYTES)
+    files = {f"{SEARCH_DIR}/index-{number:03d}.json": _json(shard) for number, (_, _, shard) in enumerate(shards)}
+    abstracts = [plain_text(item.paper.abstract) for item in corpus.items]
+    for start in range(0, len(abstracts), ABSTRACTS_PER_FILE):
+        files[f"{SEARCH_DIR}/abstracts-{start // ABSTRACTS_PER_FILE:03d}.json"] = _json(abstracts[start : start + ABSTRACTS_PER_FILE])
+    topics = {term.slug: number for number, term in enumerate(corpus.taxonomy.topics)}
+    methods = {term.slug: number for number, term in enumerate(corpus.taxonomy.methods)}
+    files[f"{SEARCH_DIR}/papers.json"] = _json([_card(item, topics, methods) for item in corpus.items])
+    files[f"{SEARCH_DIR}/manifest.json"] = _json({
+        "papers": len(corpus.items),
+        "fields": list(FIELDS),
+        "shards": [[first, last] for first, last, _ in shards],
+        "abstracts_per_file": ABSTRACTS_PER_FILE,
+        "topics": [[term.slug, term.name] for term in corpus.taxonomy.topics],
+        "methods": [[term.slug, term.name] for term in corpus.taxonomy.methods],
+    })
+    files[LUNR_JS] = lunr_js()
+    return files
+
+
+def build_index(items: Iterable[Item], corpus: Corpus):
+    """The monolithic lunr.Index; a paper's ref is its number in `items` (newest first)."""
+    builder = lunr_compat.builder()
+    builder.ref("ref")
+    for name, boost in FIELDS.items():
+        builder.field(name, boost=boost)
+    for number, item in enumerate(items):
+        builder.add({"ref": str(number), **{name: lunr_compat.index_terms(text) for name, text in _fields(item, corpus).items()}})
+    return builder.build()
+
+
+def _fields(item: Item, corpus: Corpus) -> dict[str, str]:
+    find = corpus.taxonomy.find
+    names = [find("topics", a.slug).name for a in item.topics] + [find("methods", a.slug).name for a in item.methods]
+    return {
+        "title": plain_text(item.paper.title),
+        "terms": " ".join([*names, *item.tags]),
+        "authors": " ".join(item.paper.authors),
+        "abstract": plain_text(item.paper.abstract),
+    }
+
+
+def split_index(serialized: dict, shard_bytes: int) -> list[tuple[str, str, dict]]:
+    """(first term, last term, serialized lunr.Index) for consecutive ranges of the sorted terms.
+
+    Each shard keeps its terms' postings and, of each document's field vectors, the elements of
+    its terms, with their original term numbers and weights.
+    """
+    inverted = serialized["invertedIndex"]  # [[term, posting], ...], sorted by term
+    ranges = _ranges(inverted, shard_bytes)
+    shard_of = {posting["_index"]: number for number, terms in enumerate(ranges) for _, posting in terms}
+    vectors: list[list] = [[] for _ in ranges]
+    for ref, elements in serialized["fieldVectors"]:
+        parts: dict[int, list] = {}
+        for number, weight in zip(elements[::2], elements[1::2], strict=True):
+            parts.setdefault(shard_of[number], []).extend((number, weight))
+        for number, kept in parts.items():
+            vectors[number].append([ref, kept])
+    return [
+        (terms[0][0] if terms else "", terms[-1][0] if terms else "",
+         {**serialized, "fieldVectors": vectors[number], "invertedIndex": terms})
+        for number, terms in enumerate(ranges)
+    ]
+
+
+def _ranges(inverted: list, shard_bytes: int) -> list[list]:
+    """The sorted terms cut into runs of about `shard_bytes` of postings; a run never splits a
+    two-letter prefix, so a prefix query of two letters or more needs one shard (or neighbours)."""
+    runs: list[list] = []
+    size = shard_bytes
+    for entry in inverted:
+        starts_prefix = not runs or not runs[-1] or entry[0][:2] != runs[-1][-1][0][:2]
+        if size >= shard_bytes and starts_prefix:
+            runs.append([])
+            size = 0
+        runs[-1].append(entry)
+        size += len(entry[0]) + sum(12 * len(docs) for field, docs in entry[1].items() if field != "_index")
+    return runs or [[]]
+
+
+def _card(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
+    """[slug, title, authors, date, topic numbers, method numbers] of one paper."""
+    authors = list(item.paper.authors[:4]) + (["et al."] if len(item.paper.authors) > 4 else [])
+    date = item.paper.date.isoformat() if item.paper.date else ""
+    return [item.paper.slug, plain_text(item.paper.title), ", ".join(authors), date,
+            [topics[a.slug] for a in item.topics], [methods[a.slug] for a in item.methods]]
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while the index is made: its millions of small lists and
+    dicts hold no cycles, and at 10,000 papers the collector's passes over them took 5 of 7 s
+    of splitting. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def lunr_js() -> str:
+    """lunr.js 2.3.9 as the installed mkdocs package ships it (never from a CDN)."""
+    return resources.files("mkdocs").joinpath("contrib/search/templates/search/lunr.js").read_text(encoding="utf-8")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
