@@ -67,7 +67,7 @@ def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | N
 
 
 def render_indexes(corpus: Corpus) -> dict[str, str]:
-    """Every page but the papers' own: home, topics, methods, archive, index, review, contribute."""
+    """Every page but the papers' own: home, topics, methods, archive, index, review, search, contribute."""
     pages: dict[str, str] = {}
     page = _page_renderer(corpus, pages)
 
@@ -94,6 +94,7 @@ def render_indexes(corpus: Corpus) -> dict[str, str]:
     if corpus.undated:
         page("archive/undated.md", "month.md.j2", heading="Undated papers", items=corpus.undated, up=("../", "All months"))
     page("review.md", "review.md.j2", items=_review(corpus))
+    page("search.md", "search.md.j2")
     page("contribute.md", "contribute.md.j2")
     return pages
 
