@@ -326,6 +326,7 @@
       this.input.value = this.state.q;
       let timer = null;
       this.input.addEventListener("input", () => {
+        this.root.classList.add("atlas-search--loading");  // from the first keystroke: results are stale
         clearTimeout(timer);
         timer = setTimeout(() => {
           this.state.q = this.input.value;
@@ -346,7 +347,11 @@
         this.update({ push: true });
       });
       this.status = element("p", { class: "atlas-search__status", role: "status", "aria-live": "polite" });
-      this.facets = element("aside", { class: "atlas-facets", "aria-label": "Filters" });
+      // Filters open beside the results on wide screens, folded above them on phones.
+      this.facets = element("div", { class: "atlas-facets__list" });
+      this.facetsSummary = element("summary", { text: "Filters" });
+      const wide = window.matchMedia("(min-width: 45em)").matches;
+      const folder = element("details", { class: "atlas-facets", ...(wide ? { open: "" } : {}) }, this.facetsSummary, this.facets);
       this.results = element("ol", { class: "atlas-results" });
       this.results.addEventListener("keydown", (event) => this.onResultKey(event));
       this.more = element("button", { class: "md-button atlas-search__more", type: "button", text: "Show more", hidden: "" });
@@ -357,7 +362,7 @@
       this.root.replaceChildren(
         element("div", { class: "atlas-search__bar" }, this.input, this.sort),
         this.status,
-        element("div", { class: "atlas-search__body" }, this.facets, element("div", { class: "atlas-search__main" }, this.results, this.more)),
+        element("div", { class: "atlas-search__body" }, folder, element("div", { class: "atlas-search__main" }, this.results, this.more)),
       );
     }
 
@@ -462,6 +467,8 @@
           this.update({ push: true });
         } });
       this.facets.replaceChildren(clear, ...groups);
+      const chosen = FACETS.reduce((sum, facet) => sum + this.state[facet].length, 0);
+      this.facetsSummary.textContent = chosen ? `Filters (${chosen} chosen)` : "Filters";
     }
 
     toggle(facet, value) {

@@ -1,0 +1,239 @@
+"""What a reader does with search, in Debian's Chromium: type a query, narrow it with facets,
+share the URL, go back, use the keyboard, and meet odd input and hostile titles calmly.
+
+Screenshots land in build/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, REPO, serving
+from test_browser import shot
+from test_build import PAPERS, TAXONOMY, XSS
+
+from generator import search
+
+ODD_QUERIES = ['"unmatched', ":", "~", "title:", "+", "-", "*", "grpo~", "^2", "😀", "a" * 500, "title:dpo^", "((", "\\",
+               "<img src=x onerror=alert(1)>", "+grpo -ppo", "r1-searcher", "step-dpo", "distil*", "reword~1"]
+
+
+@pytest.fixture
+def reader(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors, page.dialogs = [], []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def settled(page) -> str:
+    """Wait until the search page has finished its latest query; its status line."""
+    page.wait_for_function("""() => {
+        const status = document.querySelector('.atlas-search__status');
+        return status && status.textContent && !document.querySelector('.atlas-search--loading');
+    }""")
+    page.wait_for_timeout(50)
+    return page.locator(".atlas-search__status").inner_text()
+
+
+def titles(page) -> list[str]:
+    return [title.inner_text() for title in page.locator(".atlas-result__title").all()]
+
+
+def facet(page, kind: str, slug: str):
+    return page.locator(f"input[data-facet='{kind}'][value='{slug}']")
+
+
+def facet_count(page, kind: str, slug: str) -> int:
+    return int(facet(page, kind, slug).locator("xpath=..").locator(".atlas-count").inner_text())
+
+
+def found(status: str) -> int:
+    match = re.match(r"(\d+) papers? found", status)
+    return int(match.group(1)) if match else 0
+
+
+def test_typing_grpo_lists_critique_grpo_first(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/")
+        assert "Type to search 97 papers" in settled(reader)
+        reader.locator(".atlas-search__input").fill("GRPO")
+        assert found(settled(reader)) >= 3
+        assert titles(reader)[0].startswith("Critique-GRPO")
+        assert reader.locator(".atlas-result").first.locator("mark").first.inner_text() == "GRPO"
+        assert reader.url.endswith("/search/?q=GRPO")
+        shot(reader, "search-grpo")
+        assert reader.errors == []
+
+
+def test_a_facet_narrows_and_widens_with_the_counts_it_showed(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/?q=reward")
+        everything = found(settled(reader))
+        promised = facet_count(reader, "method", "grpo")
+        assert 0 < promised < everything
+        facet(reader, "method", "grpo").check()
+        assert found(settled(reader)) == promised
+        assert "method=grpo" in reader.url
+        assert all("GRPO" in item.inner_text() for item in reader.locator(".atlas-result .atlas-chips").all())
+        shot(reader, "search-facet")
+        facet(reader, "method", "grpo").uncheck()
+        assert found(settled(reader)) == everything
+        facet(reader, "method", "grpo").check()
+        settled(reader)
+        reader.get_by_role("button", name="Clear filters").click()
+        assert found(settled(reader)) == everything and "method=" not in reader.url
+        assert reader.errors == []
+
+
+def test_a_shared_url_restores_the_search_and_back_undoes_a_facet(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/?q=reward+model&method=grpo&year=undated&sort=date")
+        status = settled(reader)
+        assert reader.locator(".atlas-search__input").input_value() == "reward model"
+        assert facet(reader, "method", "grpo").is_checked() and facet(reader, "year", "undated").is_checked()
+        assert reader.locator(".atlas-search__sort").input_value() == "date"
+        shared = titles(reader)
+        assert found(status) == len(shared) > 0
+        facet(reader, "topic", "reasoning").check()
+        settled(reader)
+        reader.go_back()
+        settled(reader)
+        assert not facet(reader, "topic", "reasoning").is_checked() and titles(reader) == shared
+        reader.go_forward()
+        settled(reader)
+        assert facet(reader, "topic", "reasoning").is_checked()
+        assert reader.errors == []
+
+
+def test_keyboard_slash_arrows_and_enter(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "methods/grpo/")
+        reader.keyboard.press("/")
+        assert reader.evaluate("document.activeElement.closest('.atlas-header-search') !== null")
+        reader.keyboard.type("critique grpo")
+        reader.keyboard.press("Enter")
+        reader.wait_for_url("**/search/?q=critique+grpo")
+        settled(reader)
+        reader.keyboard.press("/")
+        assert reader.evaluate("document.activeElement.classList.contains('atlas-search__input')")
+        reader.keyboard.press("ArrowDown")
+        first = titles(reader)[0]
+        assert reader.evaluate("document.activeElement.textContent") == first
+        reader.keyboard.press("ArrowDown")
+        reader.keyboard.press("ArrowUp")
+        reader.keyboard.press("Enter")
+        reader.wait_for_url("**/papers/**")
+        assert reader.locator("article h1").inner_text() == first
+        assert reader.errors == []
+
+
+def test_odd_queries_never_throw(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/")
+        settled(reader)
+        box = reader.locator(".atlas-search__input")
+        for query in ODD_QUERIES:
+            box.fill(query)
+            status = settled(reader)
+            assert "found" in status or "No papers match" in status, (query, status)
+        assert reader.errors == [] and reader.dialogs == []
+
+
+def test_prefixes_and_hyphenated_names_are_found(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        for query, title in [("distil", "Distill"), ("Critique-GRPO", "Critique-GRPO"), ("Sotopia-RL", "Sotopia-RL"),
+                             ("sotopia", "Sotopia-RL"), ("SWE-RL", "SWE-RL"), ("RM-R1", "RM-R1"), ("surveys", "Survey"),
+                             ("brantley", "Provably Optimal Distributional RL")]:
+            reader.goto(url + f"search/?q={query}")
+            settled(reader)
+            assert any(title.lower() in t.lower() for t in titles(reader)[:5]), (query, titles(reader)[:5])
+
+
+def test_a_hostile_title_is_found_and_shown_as_text(reader, write, tmp_path, atlas):
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
+                 "--config", CONFIG).exit_code == 0
+    with serving(tmp_path / "site") as url:
+        reader.goto(url + "search/?q=onerror")
+        settled(reader)
+        assert titles(reader) == [XSS]
+        assert reader.locator(".atlas-results img").count() == 0
+        reader.goto(url + "search/?q=alert")
+        settled(reader)
+        assert reader.locator(".atlas-results img, .atlas-results script").count() == 0
+        assert reader.dialogs == [] and reader.errors == []
+
+
+def test_dark_phone_search(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.set_viewport_size({"width": 390, "height": 844})
+        reader.goto(url + "search/?q=process+reward+model")
+        settled(reader)
+        reader.locator("label[title='Switch to dark mode']").first.click()
+        assert reader.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not reader.locator("details.atlas-facets").get_attribute("open") and titles(reader)
+        reader.screenshot(path=str(REPO / "build" / "screenshots" / "search-phone-dark.png"))
+        reader.locator("details.atlas-facets summary").click()
+        facet(reader, "year", "undated").check()
+        assert "(1 chosen)" in reader.locator("details.atlas-facets summary").inner_text()
+        assert reader.errors == []
+
+
+def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypatch, atlas):
+    """The shipped papers cut into many shards: every query's scores, computed in the browser from
+    the shards it fetched, equal lunr.js's scores on the whole index."""
+    monkeypatch.setattr(search, "SHARD_BYTES", 5_000)
+    assert atlas("build", "--content", REPO / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
+                 "--config", CONFIG).exit_code == 0
+    from generator.group import group
+    from generator.store import load_papers
+    from generator.taxonomy import classify, load_taxonomy
+
+    taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
+    papers, _ = load_papers(REPO / "content")
+    corpus = group(papers, {p.slug: classify(p, taxonomy) for p in papers}, taxonomy, {})
+    (tmp_path / "site" / "whole.json").write_text(json.dumps(search.build_index(corpus.items, corpus).serialize()))
+    with serving(tmp_path / "site") as url:
+        reader.goto(url + "search/")
+        settled(reader)
+        compared = reader.evaluate("""async (queries) => {
+            await atlasSearch.search("grpo");  // loads lunr.js
+            const whole = lunr.Index.load(await (await fetch("/whole.json")).json());
+            const manifest = await (await fetch("/search/manifest.json")).json();
+            const out = [];
+            for (const query of queries) {
+                const groups = atlasSearch.parseQuery(query, manifest.fields);
+                const clauses = groups.flatMap((g) => g.clauses);
+                const expected = whole.query((q) => clauses.forEach((c) => q.clause({ ...c })))
+                    .map((r) => [Number(r.ref), r.score]);
+                const { ranked } = await atlasSearch.search(query);
+                out.push({ query, expected, ranked, shards: manifest.shards.length });
+            }
+            return out;
+        }""", ["grpo", "reward model", "process reward model math", "survey deploy", "distil", "title:dpo policy",
+               "kl divergence", "language model agents", "brantley"])
+    for case in compared:
+        assert case["shards"] > 20
+        expected, ranked = dict(case["expected"]), dict(case["ranked"])
+        assert expected and expected.keys() == ranked.keys(), case["query"]
+        assert all(abs(expected[ref] - ranked[ref]) <= 1e-9 * max(1.0, expected[ref]) for ref in expected), case["query"]
+
+
+def test_header_override_is_materials_header_but_for_the_search_slot():
+    import material
+
+    ours = (REPO / "overrides" / "partials" / "header.html").read_text(encoding="utf-8")
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / "header.html").read_text(encoding="utf-8")
+    slot = re.compile(r'    \{% if "material/search" in config\.plugins %\}.*?\n    \{% endif %\}\n', re.S)
+    ours_rest = re.sub(r"    \{#- atlas:.*?</form>\n", "", ours, flags=re.S).split("-#}\n", 1)[1]
+    theirs_rest = slot.sub("", theirs.split("-#}\n", 1)[1])
+    assert ours_rest == theirs_rest
