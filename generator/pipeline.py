@@ -104,6 +104,7 @@ class BuildReport:
     problems: tuple[Problem, ...] = ()
     mkdocs_warnings: tuple[str, ...] = ()
     generate_seconds: float = 0.0
+    search_seconds: float = 0.0  # the part of generate_seconds spent making the search index
     mkdocs_seconds: float = 0.0
 
     @property
@@ -134,8 +135,8 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
     existing = site.existing_pages(docs)
     # Workers render and write the paper pages while this process renders the other pages and
     # the search index.
-    reports, indexes = parallel.map_slices_alongside(_write_paper_pages, (corpus, docs, existing), corpus.items,
-                                                     lambda: {**render_indexes(corpus), **search_files(corpus)})
+    reports, (indexes, search_seconds) = parallel.map_slices_alongside(
+        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _other_pages(corpus))
     written = site.write_pages(docs, sorted(indexes.items()), existing)
     for report in reports:
         written.add(report)
@@ -150,6 +151,7 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
         removed=tuple(removed),
         problems=tuple(problems),
         generate_seconds=time.perf_counter() - started,
+        search_seconds=search_seconds,
     )
 
 
@@ -164,6 +166,14 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
         else:
             results.append((paper, problems, classify(paper, taxonomy), bag_of_words(paper.title, paper.abstract)))
     return results
+
+
+def _other_pages(corpus) -> tuple[dict[str, str], float]:
+    """Every page but the papers', and the search files; and the seconds the search files took."""
+    pages = render_indexes(corpus)
+    started = time.perf_counter()
+    pages.update(search_files(corpus))
+    return pages, time.perf_counter() - started
 
 
 def _write_paper_pages(context: tuple, items: list) -> list[site.WriteReport]:
