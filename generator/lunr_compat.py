@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from lunr.builder import Builder
+from lunr.idf import idf
 from lunr.index import Index
 from lunr.pipeline import Pipeline
+from lunr.vector import Vector
 from lunr.stop_word_filter import WORDS as STOP_WORDS  # the same list as lunr.js's
 
 # lunr.tokenizer.separator = /[\s\-]+/ with JavaScript's \s.
@@ -165,9 +168,58 @@ def builder() -> Builder:
     """A lunr.py Builder for documents whose fields are index_terms() lists (so its own index
     pipeline is empty), with the search pipeline ["stemmer"] that lunr.js resolves to its own."""
     stemmer.label = "stemmer"  # labelled, not registered: lunr.py's stemmer keeps its name there
-    made = Builder()
+    made = TermBuilder()
     made.search_pipeline.add(stemmer)
     return made
+
+
+class TermBuilder(Builder):
+    """lunr.py's Builder for fields that arrive as finished terms: the same index, built faster.
+
+    lunr.py wraps every word in a Token with a deep-copied metadata dict and inserts each weight
+    into its vector by binary search; at 10,000 papers that was half of the index's build time.
+    tests/test_search.py checks that this builds exactly what lunr.py's Builder builds.
+    """
+
+    def add(self, doc, attributes=None):
+        doc_ref = str(doc[self._ref])
+        self._documents[doc_ref] = attributes or {}
+        self.document_count += 1
+        for field_name in self._fields:
+            terms = doc[field_name]
+            field_ref = f"{field_name}/{doc_ref}"
+            frequencies = Counter(terms)  # in order of first use, as lunr.py numbers new terms
+            self.field_term_frequencies[field_ref] = frequencies
+            self.field_lengths[field_ref] = len(terms)
+            for term in frequencies:
+                posting = self.inverted_index.get(term)
+                if posting is None:
+                    posting = {name: {} for name in self._fields}
+                    posting["_index"] = self.term_index
+                    self.term_index += 1
+                    self.inverted_index[term] = posting
+                posting[field_name].setdefault(doc_ref, {})
+
+    def _create_field_vectors(self):
+        """BM25 weights exactly as lunr.py's Builder works them out, each vector sorted once."""
+        idfs: dict[str, float] = {}
+        k1, b = self._k1, self._b
+        self.field_vectors = {}
+        for field_ref, frequencies in self.field_term_frequencies.items():
+            field_name, doc_ref = field_ref.split("/", 1)
+            norm = k1 * (1 - b + b * (self.field_lengths[field_ref] / self.average_field_length[field_name]))
+            boost, doc_boost = self._fields[field_name].boost, self._documents[doc_ref].get("boost", 1)
+            pairs = []
+            for term, tf in frequencies.items():
+                posting = self.inverted_index[term]
+                if term not in idfs:
+                    idfs[term] = idf(posting, self.document_count)
+                score = idfs[term] * ((k1 + 1) * tf) / (norm + tf)
+                score *= boost
+                score *= doc_boost
+                pairs.append((posting["_index"], round(score, 3)))
+            pairs.sort()
+            self.field_vectors[field_ref] = Vector([value for pair in pairs for value in pair])
 
 
 def load_index(serialized: dict) -> Index:

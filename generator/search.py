@@ -39,8 +39,11 @@ LUNR_JS = "assets/javascripts/lunr.js"
 def search_files(corpus: Corpus) -> dict[str, str]:
     """{path under docs/: text} of every search file, lunr.js included."""
     with _collector_paused():
-        index = build_index(corpus.items, corpus)
-        shards = split_index(index.serialize(), SHARD_BYTES)
+        return _search_files(corpus)
+
+
+def _search_files(corpus: Corpus) -> dict[str, str]:
+    shards = split_index(build_index(corpus.items, corpus).serialize(), SHARD_BYTES)
     files = {f"{SEARCH_DIR}/index-{number:03d}.json": _json(shard) for number, (_, _, shard) in enumerate(shards)}
     abstracts = [plain_text(item.paper.abstract) for item in corpus.items]
     for start in range(0, len(abstracts), ABSTRACTS_PER_FILE):
@@ -130,9 +133,10 @@ def _card(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
 
 @contextlib.contextmanager
 def _collector_paused():
-    """Python's cycle collector off while the index is made: its millions of small lists and
-    dicts hold no cycles, and at 10,000 papers the collector's passes over them took 5 of 7 s
-    of splitting. Reference counting still frees everything."""
+    """Python's cycle collector off while the search files are made, and their data gone by the
+    time it is back on: the index's millions of small lists and dicts hold no cycles, and at
+    10,000 papers the collector's passes over them took more time than the work. Reference
+    counting still frees everything."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -86,6 +86,22 @@ def test_every_shipped_paper_is_indexed_once_with_its_card(corpus):
     assert files[search.LUNR_JS].lstrip().startswith("/**\n * lunr - http://lunrjs.com")
 
 
+def test_the_fast_builder_builds_what_lunr_py_builds(corpus):
+    from lunr.builder import Builder
+
+    documents = [{"ref": str(n), **{name: lunr_compat.index_terms(text) for name, text in search._fields(item, corpus).items()}}
+                 for n, item in enumerate(corpus.items)]
+    stock, fast = Builder(), lunr_compat.builder()
+    stock.search_pipeline.add(lunr_compat.stemmer)
+    for made in (stock, fast):
+        made.ref("ref")
+        for name, boost in search.FIELDS.items():
+            made.field(name, boost=boost)
+        for document in documents:
+            made.add(document)
+    assert json.dumps(fast.build().serialize()) == json.dumps(stock.build().serialize())
+
+
 @pytest.fixture(scope="module")
 def index_and_shards(corpus):
     serialized = search.build_index(corpus.items, corpus).serialize()

@@ -147,31 +147,35 @@
   }
 
   /* Lunr divides a field's dot product by the length of the query vector it built from the
-   * terms it knows. A shard knows only its own terms, so each shard's field score is scaled
-   * back to the dot product and divided by the whole query's length: the whole index's score. */
+   * terms it knows. A shard knows only its own terms, so each shard's score is scaled back to
+   * the dot product and divided by the whole query's length: the whole index's score. When
+   * every clause searches every field, all fields share one query vector and one lunr query
+   * per shard does; otherwise each field is queried on its own. */
   function merge(indexes, groups, fields) {
     const clauses = groups.filter((g) => g.presence !== lunr.Query.presence.PROHIBITED).flatMap((g) => g.clauses);
-    const dots = new Map();  // ref -> score before normalisation, per field
-    const squared = Object.fromEntries(fields.map((field) => [field, 0]));
+    const everywhere = clauses.every((clause) => fields.every((field) => clause.fields.includes(field)));
+    const passes = everywhere ? [fields] : fields.map((field) => [field]);
+    const dots = new Map();  // ref -> pass number -> score before normalisation
+    const squared = passes.map(() => 0);
     for (const index of indexes) {
-      for (const field of fields) {
-        const scoped = clauses.filter((clause) => clause.fields.includes(field));
-        if (!scoped.length) continue;
-        const length = queryLength(index, scoped, field);
-        if (!length) continue;
-        squared[field] += length * length;
-        const results = index.query((q) => scoped.forEach((clause) => q.clause({ ...clause, fields: [field] })));
+      passes.forEach((passFields, pass) => {
+        const scoped = clauses.filter((clause) => passFields.every((field) => clause.fields.includes(field)));
+        if (!scoped.length) return;
+        const length = queryLength(index, scoped, passFields[0]);
+        if (!length) return;
+        squared[pass] += length * length;
+        const results = index.query((q) => scoped.forEach((clause) => q.clause({ ...clause, fields: passFields })));
         for (const result of results) {
-          const byField = dots.get(result.ref) || {};
-          byField[field] = (byField[field] || 0) + result.score * length;
-          dots.set(result.ref, byField);
+          const byPass = dots.get(result.ref) || [];
+          byPass[pass] = (byPass[pass] || 0) + result.score * length;
+          dots.set(result.ref, byPass);
         }
-      }
+      });
     }
     const scores = new Map();
-    for (const [ref, byField] of dots) {
+    for (const [ref, byPass] of dots) {
       let score = 0;
-      for (const field in byField) score += byField[field] / Math.sqrt(squared[field]);
+      byPass.forEach((dot, pass) => { if (dot !== undefined) score += dot / Math.sqrt(squared[pass]); });
       scores.set(Number(ref), score);
     }
     const excluded = new Set();
