@@ -22,8 +22,8 @@ from lunr.builder import Builder
 from lunr.idf import idf
 from lunr.index import Index
 from lunr.pipeline import Pipeline
-from lunr.vector import Vector
 from lunr.stop_word_filter import WORDS as STOP_WORDS  # the same list as lunr.js's
+from lunr.vector import Vector
 
 # lunr.tokenizer.separator = /[\s\-]+/ with JavaScript's \s.
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
