@@ -6,9 +6,9 @@ different implementation than lunr.js's: it indexes "survey" as "survei", "deplo
 searches would find nothing in the browser. lunr.py's trimmer and tokenizer also read `\\W`
 and `\\s` the Unicode way, where JavaScript's regular expressions read them as ASCII.
 
-So this module ports lunr.js's own tokenizer separator, trimmer and stemmer, line by line,
-and registers them under lunr's names ("trimmer", "stemmer"): the serialized index names the
-same pipeline functions, and lunr.js applies its identical originals to the queries.
+So this module ports lunr.js's own tokenizer separator, trimmer and stemmer, line by line, and
+makes the index terms with them. The serialized index names lunr's search pipeline
+(["stemmer"]), which lunr.js resolves to its original, identical stemmer for the queries.
 tests/test_search.py checks the port against lunr.js itself, run in Chromium, word by word.
 """
 
@@ -32,8 +32,6 @@ SEPARATOR_CHARS = frozenset(JS_SPACE + "-")
 
 _LEADING_NON_WORD = re.compile(r"^\W+", re.ASCII)
 _TRAILING_NON_WORD = re.compile(r"\W+$", re.ASCII)
-
-
 _SEPARATORS = re.compile("[" + re.escape("".join(sorted(SEPARATOR_CHARS))) + "]+")
 
 
