@@ -30,7 +30,7 @@ from .mathml import plain_text
 
 # Field name -> boost: a word in the title counts ten times a word in the abstract.
 FIELDS = {"title": 10, "terms": 5, "authors": 3, "abstract": 1}
-SHARD_BYTES = 200_000  # of postings per shard; with the vectors a shard is about twice that
+SHARD_BYTES = 100_000  # of postings per shard; with the vectors a shard is about four times that
 ABSTRACTS_PER_FILE = 50
 SEARCH_DIR = "search"
 LUNR_JS = "assets/javascripts/lunr.js"

@@ -76,6 +76,7 @@
       }
     }
     const groups = [];
+    const last = query.clauses[query.clauses.length - 1];
     for (const clause of query.clauses) {
       const typed = clause.term;
       const wild = typed.includes("*") || clause.editDistance > 0;  // matched as typed, not stemmed
@@ -86,8 +87,8 @@
       const base = { fields: clause.fields, boost: clause.boost, usePipeline: !wild, wildcard: lunr.Query.wildcard.NONE,
         presence: lunr.Query.presence.OPTIONAL, ...(clause.editDistance > 0 ? { editDistance: clause.editDistance } : {}) };
       const clauses = [{ ...base, term }];
-      if (!wild && clause.presence !== lunr.Query.presence.PROHIBITED && term.length >= 3) {
-        // "distil" also finds "distillation": the word as a prefix of index terms, weighted lower.
+      if (clause === last && !wild && clause.presence !== lunr.Query.presence.PROHIBITED && term.length >= 3) {
+        // The word being typed ("distil", "rewar") also finds longer words, weighted lower.
         clauses.push({ ...base, term: `${term}*`, usePipeline: false, boost: base.boost / 2 });
       }
       groups.push({ presence: clause.presence, clauses, stem: wild ? "" : stemOf(term) });
@@ -332,6 +333,8 @@
       this.input.addEventListener("input", () => {
         this.root.classList.add("atlas-search--loading");  // from the first keystroke: results are stale
         clearTimeout(timer);
+        const header = document.querySelector(".atlas-header-search input");
+        if (header && header !== document.activeElement) header.value = this.input.value;
         timer = setTimeout(() => {
           this.state.q = this.input.value;
           this.shown = PAGE_SIZE;
