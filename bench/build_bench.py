@@ -11,17 +11,15 @@ baseline. Timings on a shared machine are noisy: compare ratios, and rerun befor
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPO, write_corpus  # noqa: E402
+from corpus import REPO, run_sizes, write_corpus  # noqa: E402
 
 TARGETS_10K = {"end to end": 60.0, "generator": 10.0, "peak memory (MB)": 2048, "paper page (KB)": 60}
 # The same pages and the same small nav, with Material's defaults and no hook. (With no nav
@@ -100,18 +98,5 @@ def report(figures: dict[str, float]) -> None:
             print(f"  target {name} <= {limit}: {verdict}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
-    args = parser.parse_args()
-    for size in args.sizes:
-        if args.keep:
-            report(measure(size, args.keep / str(size)))
-        else:
-            with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as work:
-                report(measure(size, Path(work)))
-
-
 if __name__ == "__main__":
-    main()
+    run_sizes(__doc__.splitlines()[0], measure, report)

@@ -86,3 +86,21 @@ def write_corpus(folder: Path, size: int, seed: int = 7) -> Path:
         slug, text = paper(rng, number, pool)
         (content / "papers" / f"{slug}.md").write_text(text, encoding="utf-8")
     return content
+
+
+def run_sizes(description: str, measure, report, default_sizes=(1000, 10000)) -> None:
+    """A benchmark's command line: `--sizes N ...` corpora measured and reported, in `--keep DIR`
+    (kept afterwards) or in a temporary folder."""
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(default_sizes))
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+    for size in args.sizes:
+        if args.keep:
+            report(measure(size, args.keep / str(size)))
+        else:
+            with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as work:
+                report(measure(size, Path(work)))

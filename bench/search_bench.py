@@ -12,7 +12,6 @@ Also the index build time inside the generator. Timings on a shared machine are 
 
 from __future__ import annotations
 
-import argparse
 import functools
 import gzip
 import http.server
@@ -21,14 +20,13 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPO, write_corpus  # noqa: E402
+from corpus import REPO, run_sizes, write_corpus  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -168,18 +166,5 @@ def report(figures: dict[str, float]) -> None:
             print(f"  target {name} {'>=' if limit < 0 else '<='} {abs(limit)}: {'meets' if meets else 'MISSES'}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
-    args = parser.parse_args()
-    for size in args.sizes:
-        if args.keep:
-            report(measure(size, args.keep / str(size)))
-        else:
-            with tempfile.TemporaryDirectory(prefix=f"atlas-search-bench-{size}-") as work:
-                report(measure(size, Path(work)))
-
-
 if __name__ == "__main__":
-    main()
+    run_sizes(__doc__.splitlines()[0], measure, report)

@@ -17,8 +17,22 @@ from .search import search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
+class _Problems:
+    """The errors and the warnings among a report's problems."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
 @dataclass(frozen=True)
-class IngestReport:
+class IngestReport(_Problems):
     """What an ingest did (or, with dry_run, would do)."""
 
     digests: int = 0
@@ -29,14 +43,6 @@ class IngestReport:
     unchanged: int = 0
     problems: tuple[Problem, ...] = field(default=())
     written: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = False, progress: Progress | None = None) -> IngestReport:
@@ -93,7 +99,7 @@ def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem
 
 
 @dataclass(frozen=True)
-class BuildReport:
+class BuildReport(_Problems):
     """What a build did: pages written to build/docs/, problems found, and how long each half took."""
 
     papers: int = 0
@@ -106,14 +112,6 @@ class BuildReport:
     generate_seconds: float = 0.0
     search_seconds: float = 0.0  # the part of generate_seconds spent making the search index
     mkdocs_seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def generate(content: Path, docs: Path, progress: Progress | None = None) -> BuildReport:

@@ -102,6 +102,19 @@ def shipped_site(tmp_path_factory) -> BuiltSite:
     return BuiltSite(Result(code, "", err.getvalue()), out / "build" / "docs", out / "site")
 
 
+@pytest.fixture
+def scratch_site(write, tmp_path, atlas) -> Path:
+    """test_build's scratch project (five papers, one titled with markup) built into a site."""
+    from test_build import PAPERS, TAXONOMY
+
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
+                 "--config", CONFIG).exit_code == 0
+    return tmp_path / "site"
+
+
 @contextlib.contextmanager
 def serving(folder: Path):
     """Serve `folder` over HTTP on a free loopback port; yields the base URL."""
