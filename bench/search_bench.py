@@ -57,7 +57,7 @@ def write_whole_index(work: Path) -> None:
     taxonomy, _ = load_taxonomy(work / "content" / "taxonomy.yml")
     papers, _ = store.load_papers(work / "content")
     corpus = group(papers, {p.slug: classify(p, taxonomy) for p in papers}, taxonomy, {})
-    (work / "site" / "whole.json").write_text(json.dumps(search.build_index(corpus.items, corpus).serialize()))
+    (work / "site" / "whole.json").write_text(json.dumps(search.build_index(corpus).serialize()))
 
 
 @functools.lru_cache(maxsize=None)

@@ -104,7 +104,7 @@ def test_the_fast_builder_builds_what_lunr_py_builds(corpus):
 
 @pytest.fixture(scope="module")
 def index_and_shards(corpus):
-    serialized = search.build_index(corpus.items, corpus).serialize()
+    serialized = search.build_index(corpus).serialize()
     return serialized, search.split_index(serialized, shard_bytes=8_000)
 
 

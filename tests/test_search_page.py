@@ -196,7 +196,7 @@ def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypa
     taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
     papers, _ = load_papers(REPO / "content")
     corpus = group(papers, {p.slug: classify(p, taxonomy) for p in papers}, taxonomy, {})
-    (tmp_path / "site" / "whole.json").write_text(json.dumps(search.build_index(corpus.items, corpus).serialize()))
+    (tmp_path / "site" / "whole.json").write_text(json.dumps(search.build_index(corpus).serialize()))
     with serving(tmp_path / "site") as url:
         reader.goto(url + "search/")
         settled(reader)
