@@ -31,9 +31,11 @@ site: setup
 test: setup $(CHROMIUM)
 	$(BIN)/pytest
 
-# Build-time benchmark on synthetic corpora (not part of the tests): see bench/README.md.
-bench: setup
+# Benchmarks on synthetic corpora of 1,000 and 10,000 papers (not part of the tests); each
+# script's docstring says what it measures. Takes several minutes.
+bench: setup $(CHROMIUM)
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/search_bench.py
 
 clean:
 	rm -rf build site $(VENV)
