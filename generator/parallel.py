@@ -7,6 +7,7 @@ fork is unavailable, or the work is small, everything runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -40,6 +41,34 @@ def map_slices_alongside(function: Callable[[Any, Sequence], list], context: Any
     finally:
         _shared.clear()
     return [result for part in parts for result in part], meanwhile
+
+
+@contextlib.contextmanager
+def in_background(function: Callable[[Any], T], argument: Any):
+    """function(argument) in a forked process while the with-block runs; the block gets an object
+    whose get() waits for the result (call it inside the block). Without fork, it runs first."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield _Done(function(argument))
+        return
+    _shared.update(background=(function, argument))
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            yield pool.apply_async(_run_background)
+    finally:
+        _shared.pop("background", None)
+
+
+class _Done:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def get(self) -> Any:
+        return self.value
+
+
+def _run_background() -> Any:
+    function, argument = _shared["background"]
+    return function(argument)
 
 
 def _run(items: Sequence) -> list:

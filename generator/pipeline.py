@@ -7,13 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import formats, parallel, site, store
-from .group import group
+from .group import Corpus, group
 from .merge import merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
-from .search import search_files
+from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 
 
@@ -109,13 +109,20 @@ class BuildReport(_Problems):
     removed: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     mkdocs_warnings: tuple[str, ...] = ()
-    generate_seconds: float = 0.0
-    search_seconds: float = 0.0  # the part of generate_seconds spent making the search index
+    generate_seconds: float = 0.0  # the pages
+    search_seconds: float = 0.0  # the search files (atlas build makes them while MkDocs runs)
     mkdocs_seconds: float = 0.0
 
 
 def generate(content: Path, docs: Path, progress: Progress | None = None) -> BuildReport:
-    """content/ to the MkDocs pages in `docs`: load and classify, relate, group, render and write."""
+    """content/ to the MkDocs pages and search files in `docs`: load and classify, relate,
+    group, render and write, then index."""
+    report, corpus = _generate_pages(content, docs, progress)
+    return report if corpus is None else _with_search(report, _write_search((corpus, docs)))
+
+
+def _generate_pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
+    """Every page in `docs` (the search files are left as they are); the corpus, None on errors."""
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
@@ -124,33 +131,51 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
     papers = [paper for paper, _, _, _ in read if paper is not None]
     progress.count("loading and classifying papers", len(papers), len(papers))
     if taxonomy is None or any(p.is_error for p in problems):
-        return BuildReport(papers=len(papers), problems=tuple(problems))
+        return BuildReport(papers=len(papers), problems=tuple(problems)), None
     problems += _unknown_terms(content, papers, taxonomy)
     classified = {paper.slug: classification for paper, _, classification, _ in read if paper is not None}
     related = related_papers({paper.slug: bag for paper, _, _, bag in read if paper is not None})
     progress.count("relating", len(papers), len(papers))
     corpus = group(papers, classified, taxonomy, related)
     existing = site.existing_pages(docs)
-    # Workers render and write the paper pages while this process renders the other pages and
-    # the search index.
-    reports, (indexes, search_seconds) = parallel.map_slices_alongside(
-        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _other_pages(corpus))
+    # Workers render and write the paper pages while this process renders the other pages.
+    reports, indexes = parallel.map_slices_alongside(
+        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: render_indexes(corpus))
     written = site.write_pages(docs, sorted(indexes.items()), existing)
     for report in reports:
         written.add(report)
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
-    removed = site.remove_stale(docs, existing, keep)
+    removed = site.remove_stale(docs, existing, keep | {path for path in existing if is_search_file(path)})
     progress.count("writing pages", len(keep), len(keep))
-    return BuildReport(
+    report = BuildReport(
         papers=len(papers),
         pages=len(keep),
-        written=tuple(sorted(written.written)),
+        written=tuple(written.written),
         unchanged=written.unchanged,
         removed=tuple(removed),
         problems=tuple(problems),
         generate_seconds=time.perf_counter() - started,
-        search_seconds=search_seconds,
     )
+    return report, corpus
+
+
+def _write_search(job: tuple[Corpus, Path]) -> tuple[site.WriteReport, int, float]:
+    """Write the search files into docs, removing those no longer made: (what was written, how
+    many files there are, seconds)."""
+    corpus, docs = job
+    started = time.perf_counter()
+    files = search_files(corpus)
+    existing = {path for path in site.existing_pages(docs) if is_search_file(path)}
+    written = site.write_pages(docs, sorted(files.items()), existing)
+    written.removed = site.remove_stale(docs, existing, set(files))
+    return written, len(files), time.perf_counter() - started
+
+
+def _with_search(report: BuildReport, searched: tuple[site.WriteReport, int, float]) -> BuildReport:
+    written, files, seconds = searched
+    return replace(report, pages=report.pages + files, written=tuple(sorted(report.written + tuple(written.written))),
+                   unchanged=report.unchanged + written.unchanged, removed=tuple(sorted(report.removed + tuple(written.removed))),
+                   search_seconds=seconds)
 
 
 def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tuple]:
@@ -166,14 +191,6 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
     return results
 
 
-def _other_pages(corpus) -> tuple[dict[str, str], float]:
-    """Every page but the papers', and the search files; and the seconds the search files took."""
-    pages = render_indexes(corpus)
-    started = time.perf_counter()
-    pages.update(search_files(corpus))
-    return pages, time.perf_counter() - started
-
-
 def _write_paper_pages(context: tuple, items: list) -> list[site.WriteReport]:
     corpus, docs, existing = context
     return [site.write_pages(docs, render_papers(corpus, items), existing)]
@@ -185,12 +202,19 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
 
     Raises site.SiteError when MkDocs fails; with `strict`, any warning stops the build.
     """
-    report = generate(content, out / "docs", progress)
-    if report.errors or (strict and report.warnings):
+    docs = out / "docs"
+    report, corpus = _generate_pages(content, docs, progress)
+    if corpus is None or report.errors or (strict and report.warnings):
         return report
-    started = time.perf_counter()
-    messages = site.run_mkdocs(config, out / "docs", site_dir, strict)
-    return replace(report, mkdocs_warnings=tuple(messages), mkdocs_seconds=time.perf_counter() - started)
+    # MkDocs needs only the pages and keeps one core busy; the search index is made on the other
+    # core meanwhile, out of MkDocs' sight, and copied into the site when both are done.
+    with parallel.in_background(_write_search, (corpus, docs)) as searching:
+        started = time.perf_counter()
+        messages = site.run_mkdocs(config, docs, site_dir, strict, exclude=SEARCH_FILES)
+        mkdocs_seconds = time.perf_counter() - started
+        searched = searching.get()
+    site.copy_files(docs, site_dir, [path for path in site.existing_pages(docs) if is_search_file(path)])
+    return replace(_with_search(report, searched), mkdocs_warnings=tuple(messages), mkdocs_seconds=mkdocs_seconds)
 
 
 def _unknown_terms(content: Path, papers: list[Paper], taxonomy: Taxonomy) -> list[Problem]:

@@ -34,6 +34,13 @@ SHARD_BYTES = 100_000  # of postings per shard; with the vectors a shard is abou
 ABSTRACTS_PER_FILE = 50
 SEARCH_DIR = "search"
 LUNR_JS = "assets/javascripts/lunr.js"
+# The files above as MkDocs' exclude_docs patterns (gitignore style), to build the pages alone.
+SEARCH_FILES = f"/{SEARCH_DIR}/*.json\n/{LUNR_JS}\n"
+
+
+def is_search_file(path: str) -> bool:
+    """Whether a path under docs/ is one of the files search_files() makes."""
+    return path == LUNR_JS or (path.startswith(f"{SEARCH_DIR}/") and path.endswith(".json") and path.count("/") == 1)
 
 
 def search_files(corpus: Corpus) -> dict[str, str]:

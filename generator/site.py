@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,9 @@ def _safe_relative(relative: str) -> str:
     return relative
 
 
-def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool) -> list[str]:
-    """Build `site` from `docs` with MkDocs; the warnings it logged. Raises SiteError if it fails."""
+def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude: str = "") -> list[str]:
+    """Build `site` from `docs` with MkDocs, leaving out the files `exclude` matches (gitignore
+    patterns); the warnings it logged. Raises SiteError if it fails."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -95,7 +97,9 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool) -> list[
     logger.addHandler(collector)
     propagate, logger.propagate = logger.propagate, False
     try:
-        config = load_config(str(config_file), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=strict)
+        overrides = {"exclude_docs": exclude} if exclude else {}
+        config = load_config(str(config_file), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=strict,
+                             **overrides)
         build(config)
     except (MkDocsException, OSError) as exc:
         raise SiteError("; ".join([*collector.messages, str(exc)])) from exc
@@ -103,6 +107,14 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool) -> list[
         logger.removeHandler(collector)
         logger.propagate = propagate
     return collector.messages
+
+
+def copy_files(docs: Path, site: Path, paths: list[str]) -> None:
+    """Copy files from docs into the built site, as MkDocs copies static files."""
+    for relative in paths:
+        target = site / _safe_relative(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(docs / relative, target)
 
 
 class _Collector(logging.Handler):
