@@ -232,3 +232,22 @@ def test_header_override_is_materials_header_but_for_the_search_slot():
     ours_rest = re.sub(r"    \{#- atlas:.*?</form>\n", "", ours, flags=re.S).split("-#}\n", 1)[1]
     theirs_rest = slot.sub("", theirs.split("-#}\n", 1)[1])
     assert ours_rest == theirs_rest
+
+
+def test_search_survives_materials_instant_navigation(reader, shipped_site):
+    """Material swaps pages without reloading: the Search tab, a result and Back all keep working."""
+    with serving(shipped_site.site) as url:
+        reader.goto(url)
+        reader.get_by_role("link", name="Search", exact=True).first.click()
+        reader.wait_for_url("**/search/")
+        settled(reader)
+        reader.locator(".atlas-search__input").fill("dpo")
+        count = found(settled(reader))
+        assert count > 0 and reader.url.endswith("/search/?q=dpo")
+        first = titles(reader)[0]
+        reader.locator(".atlas-result__title").first.click()
+        reader.wait_for_url("**/papers/**")
+        assert reader.locator("article h1").inner_text() == first
+        reader.go_back()
+        assert found(settled(reader)) == count and reader.locator(".atlas-search__input").input_value() == "dpo"
+        assert reader.errors == []
