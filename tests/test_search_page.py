@@ -92,6 +92,17 @@ def test_a_facet_narrows_and_widens_with_the_counts_it_showed(reader, shipped_si
         assert reader.errors == []
 
 
+def test_no_results_offer_to_remove_each_filter_by_name(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/?q=reward&method=grpo&year=2025")  # the shipped GRPO papers are undated
+        assert settled(reader).startswith("No papers match “reward”. Try removing a filter:")
+        reader.get_by_role("button", name="✕ GRPO").click()
+        assert found(settled(reader)) > 0 and "method=" not in reader.url and "year=2025" in reader.url
+        reader.goto(url + "search/?method=grpo&year=2025")
+        assert settled(reader).startswith("No paper has all these filters.")
+        assert reader.errors == []
+
+
 def test_a_shared_url_restores_the_search_and_back_undoes_a_facet(reader, shipped_site):
     with serving(shipped_site.site) as url:
         reader.goto(url + "search/?q=reward+model&method=grpo&year=undated&sort=date")

@@ -406,7 +406,7 @@
       const stems = groups.filter((g) => g.stem && g.presence !== lunr.Query.presence.PROHIBITED).map((g) => g.stem);
       this.results.replaceChildren(...visible.map(([ref]) => this.result(ref, cards[ref], manifest, stems)));
       this.more.hidden = kept.length <= this.shown;
-      this.status.replaceChildren(this.summary(ranked, kept.length));
+      this.status.replaceChildren(this.summary(ranked, kept.length, manifest));
       if (visible.length) {
         const abstracts = await loadAbstracts(manifest, visible.map(([ref]) => ref));
         if (run !== this.run) return;
@@ -418,24 +418,23 @@
       }
     }
 
-    summary(ranked, count) {
+    summary(ranked, count, manifest) {
       const active = FACETS.some((facet) => this.state[facet].length);
-      if (ranked === null) {
+      if (ranked === null && (count || !active)) {
         return document.createTextNode(active ? `${count} papers with these filters, newest first.`
           : `Type to search ${count} papers by title, author, method or abstract words. Lunr syntax works too: title:dpo, +grpo -ppo, distil*, reword~1. Press / to search from any page.`);
       }
       if (count) return document.createTextNode(`${count} ${count === 1 ? "paper" : "papers"} found.`);
+      const names = { topic: new Map(manifest.topics), method: new Map(manifest.methods), year: new Map() };
       const hint = element("span", { text: active ? " Try removing a filter: " : " Try fewer or other words." });
-      if (active) {
-        for (const facet of FACETS) {
-          for (const value of this.state[facet]) {
-            hint.append(element("button", { type: "button", class: "atlas-chip", text: `✕ ${value}`,
-              onclick: () => this.toggle(facet, value) }), " ");
-          }
+      for (const facet of FACETS) {
+        for (const value of this.state[facet]) {
+          hint.append(element("button", { type: "button", class: "atlas-chip", text: `✕ ${names[facet].get(value) || value}`,
+            onclick: () => this.toggle(facet, value) }), " ");
         }
       }
       const shown = this.state.q.length > 60 ? `${this.state.q.slice(0, 60)}…` : this.state.q;
-      return element("span", {}, `No papers match “${shown}”.`, hint);
+      return element("span", {}, ranked === null ? "No paper has all these filters." : `No papers match “${shown}”.`, hint);
     }
 
     result(ref, card, manifest, stems) {
