@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,12 +124,22 @@ def generate(content: Path, docs: Path, progress: Progress | None = None) -> Bui
 
 def _generate_pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
     """Every page in `docs` (the search files are left as they are); the corpus, None on errors."""
+    try:
+        return _pages(content, docs, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
     read = parallel.map_slices(_read_and_analyse, taxonomy, store.paper_files(content))
     problems += [problem for _, found, _, _ in read for problem in found]
     papers = [paper for paper, _, _, _ in read if paper is not None]
+    # The papers, and below the corpus, live as long as the build: frozen, the cycle collector
+    # stops scanning them on every collection (12-15% of the build at 10,000 papers).
+    gc.freeze()
     progress.count("loading and classifying papers", len(papers), len(papers))
     if taxonomy is None or any(p.is_error for p in problems):
         return BuildReport(papers=len(papers), problems=tuple(problems)), None
@@ -137,6 +148,7 @@ def _generate_pages(content: Path, docs: Path, progress: Progress | None) -> tup
     related = related_papers({paper.slug: bag for paper, _, _, bag in read if paper is not None})
     progress.count("relating", len(papers), len(papers))
     corpus = group(papers, classified, taxonomy, related)
+    gc.freeze()
     existing = site.existing_pages(docs)
     # Workers render and write the paper pages while this process renders the other pages.
     reports, indexes = parallel.map_slices_alongside(
