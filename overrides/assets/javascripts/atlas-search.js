@@ -194,8 +194,23 @@
   }
 
   /* The refs matching `text`, best first, with scores; null for an empty query. */
+  let knownManifest = null;
+
+  /* Start fetching the shards a query will need before the debounce runs it (cached promises:
+   * the search itself then finds them loading or loaded). */
+  function prefetch(text) {
+    if (!window.lunr || !knownManifest) return;
+    try {
+      for (const number of shardsFor(parseQuery(text, knownManifest.fields), knownManifest.shards)) {
+        loadShard(number).catch(() => {});  // handled here; the search reports a failure itself
+      }
+    } catch (error) {
+      // the search itself will report what went wrong
+    }
+  }
+
   async function search(text, onProgress) {
-    const manifest = await fetchJSON("search/manifest.json");
+    const manifest = knownManifest = await fetchJSON("search/manifest.json");
     if (!text.trim()) return { manifest, ranked: null, groups: [] };
     await loadLunr();
     const groups = parseQuery(text, manifest.fields);
@@ -332,6 +347,7 @@
       let timer = null;
       this.input.addEventListener("input", () => {
         this.root.classList.add("atlas-search--loading");  // from the first keystroke: results are stale
+        prefetch(this.input.value);
         clearTimeout(timer);
         const header = document.querySelector(".atlas-header-search input");
         if (header && header !== document.activeElement) header.value = this.input.value;
