@@ -104,3 +104,18 @@ def run_sizes(description: str, measure, report, default_sizes=(1000, 10000)) ->
         else:
             with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as work:
                 report(measure(size, Path(work)))
+
+
+def print_report(figures: dict[str, float], ratios: dict[str, float], targets: dict[str, tuple[str, float]]) -> None:
+    """A benchmark's figures for one corpus size, its ratios, and (at 10,000 papers) each target
+    as (figure name, ("at most" | "at least", limit)) with whether it is met."""
+    print(f"\n== {figures['papers']:,} papers ==")
+    for name, value in figures.items():
+        if name != "papers":
+            print(f"  {name:32} {value:10.2f}")
+    for name, ratio in ratios.items():
+        print(f"  {name:32} {ratio:10.2f}x")
+    if figures["papers"] >= 10_000:
+        for name, (bound, limit) in targets.items():
+            meets = figures[name] <= limit if bound == "at most" else figures[name] >= limit
+            print(f"  target {name} {bound} {limit}: {'meets' if meets else 'MISSES'}")

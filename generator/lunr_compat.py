@@ -41,7 +41,7 @@ def words(text: str) -> list[str]:
     return [word for word in _SEPARATORS.split(text.lower()) if word]
 
 
-def trim(word: str, metadata=None) -> str:
+def trim(word: str) -> str:
     """lunr.trimmer: non-word characters (ASCII sense) cut from both ends."""
     return _TRAILING_NON_WORD.sub("", _LEADING_NON_WORD.sub("", word))
 

@@ -298,9 +298,8 @@
     return card[3] ? card[3].slice(0, 4) : "undated";
   }
 
-  function matches(card, state, except) {
+  function matches(card, state, manifest, except) {
     const [, , , , topics, methods] = card;
-    const manifest = matches.manifest;
     if (except !== "topic" && !state.topic.every((slug) => topics.some((t) => manifest.topics[t][0] === slug))) return false;
     if (except !== "method" && !state.method.every((slug) => methods.some((m) => manifest.methods[m][0] === slug))) return false;
     if (except !== "year" && state.year.length && !state.year.includes(yearOf(card))) return false;
@@ -308,16 +307,15 @@
   }
 
   function facetCounts(cards, refs, state, manifest) {
-    matches.manifest = manifest;
     const counts = { topic: new Map(), method: new Map(), year: new Map() };
     for (const ref of refs) {
       const card = cards[ref];
       // Topics and methods narrow (a paper must have every one chosen); years widen (any chosen).
-      if (matches(card, state, "year")) {
+      if (matches(card, state, manifest, "year")) {
         const year = yearOf(card);
         counts.year.set(year, (counts.year.get(year) || 0) + 1);
       }
-      if (!matches(card, state)) continue;
+      if (!matches(card, state, manifest)) continue;
       card[4].forEach((t) => counts.topic.set(manifest.topics[t][0], (counts.topic.get(manifest.topics[t][0]) || 0) + 1));
       card[5].forEach((m) => counts.method.set(manifest.methods[m][0], (counts.method.get(manifest.methods[m][0]) || 0) + 1));
     }
@@ -412,8 +410,7 @@
     async render({ manifest, ranked, groups }, cards, run) {
       const all = ranked === null ? cards.map((_, ref) => [ref, 0]) : ranked;
       const refs = all.map(([ref]) => ref);
-      matches.manifest = manifest;
-      let kept = all.filter(([ref]) => matches(cards[ref], this.state));
+      let kept = all.filter(([ref]) => matches(cards[ref], this.state, manifest));
       if (this.state.sort === "date" || ranked === null) {
         kept = [...kept].sort((a, b) => (cards[b[0]][3] || "").localeCompare(cards[a[0]][3] || "") || a[0] - b[0]);
       }
