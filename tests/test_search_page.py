@@ -226,7 +226,7 @@ def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypa
             }
             return out;
         }""", ["grpo", "reward model", "process reward model math", "survey deploy", "distil", "title:dpo policy",
-               "kl divergence", "language model agents", "brantley"])
+               "kl divergence", "language model agents", "brantley", "reward^3 model", "title:grpo~1 policy"])
     for case in compared:
         assert case["shards"] > 20
         expected, ranked = dict(case["expected"]), dict(case["ranked"])
