@@ -147,7 +147,8 @@
    * their numbers and weights in the whole index, so q_f is gathered from every shard and the
    * dot products are added up term by term: the whole index's scores. This is Index#query's
    * arithmetic without the match metadata it builds for every posting (four fifths of its
-   * time at 10,000 papers), which nothing here uses; a browser test holds the two equal. */
+   * time at 10,000 papers), which nothing here uses; a browser test holds the two equal.
+   * Returns the matching refs (+ and - applied) and every paper's score, by ref. */
   function merge(indexes, groups, { fields, papers }) {
     const clauses = groups.filter((g) => g.presence !== lunr.Query.presence.PROHIBITED).flatMap((g) => g.clauses);
     const totals = new Float64Array(papers);  // by ref: refs are the papers' numbers
@@ -165,33 +166,45 @@
           }
         }
       }
+      // In ascending term number, as lunr.Vector keeps them: the sums round as lunr's do, so
+      // papers that tie in the whole index tie here too.
+      const terms = [...reached].sort((a, b) => a[0] - b[0]);
       let squared = 0;
-      for (const { boost } of reached.values()) squared += boost * boost;
+      for (const [, { boost }] of terms) squared += boost * boost;
       const length = Math.sqrt(squared);
-      for (const [number, { index, posting, boost }] of reached) {
-        for (const ref in posting[field]) {
-          const paper = Number(ref);
-          if (!seen[paper]) {
-            seen[paper] = 1;
-            matched.push(paper);
+      const dots = new Float64Array(papers);
+      const inField = [];  // papers with a posting in this field
+      const isInField = new Uint8Array(papers);
+      for (const [number, { index, posting, boost }] of terms) {
+        const vectors = index.fieldVectors;
+        const refs = Object.keys(posting[field]);
+        for (let i = 0; i < refs.length; i++) {
+          const paper = Number(refs[i]);
+          if (!isInField[paper]) {
+            isInField[paper] = 1;
+            inField.push(paper);
           }
-          totals[paper] += (boost * weight(index.fieldVectors[`${field}/${ref}`], number)) / length;
+          dots[paper] += boost * weight(vectors[`${field}/${refs[i]}`], number);
         }
       }
-    }
-    const scores = new Map(matched.map((paper) => [paper, totals[paper]]));
-    const excluded = new Set();
-    for (const group of groups) {  // + and - work on whole groups, across shards
-      if (group.presence === lunr.Query.presence.OPTIONAL) continue;
-      const holding = group.presence === lunr.Query.presence.PROHIBITED ? excluded : new Set();
-      indexes.forEach((index) => groupDocuments(index, group, holding));
-      if (group.presence === lunr.Query.presence.REQUIRED) {
-        for (const ref of [...scores.keys()]) if (!holding.has(String(ref))) scores.delete(ref);
+      for (const paper of inField) {
+        if (!seen[paper]) {
+          seen[paper] = 1;
+          matched.push(paper);
+        }
+        totals[paper] += dots[paper] / length;
       }
     }
-    for (const ref of excluded) scores.delete(Number(ref));
     // Only exclusions ("-ppo"): every other paper matches, equally.
-    return clauses.length ? { scores, excluded: null } : { scores: null, excluded };
+    let refs = clauses.length ? matched : [...totals.keys()];
+    for (const group of groups) {  // + and - work on whole groups, across shards
+      if (group.presence === lunr.Query.presence.OPTIONAL) continue;
+      const holding = new Set();
+      indexes.forEach((index) => groupDocuments(index, group, holding));
+      const required = group.presence === lunr.Query.presence.REQUIRED;
+      refs = refs.filter((ref) => holding.has(String(ref)) === required);
+    }
+    return { refs, totals };
   }
 
   /* The refs matching `text`, best first, with scores; null for an empty query. */
@@ -222,13 +235,9 @@
       onProgress && onProgress(++done, needed.length);
       return index;
     })));
-    const { scores, excluded } = merge(indexes, groups, manifest);
-    if (!scores) {
-      const all = [...Array(manifest.papers).keys()].filter((ref) => !excluded.has(String(ref)));
-      return { manifest, ranked: all.map((ref) => [ref, 0]), groups };
-    }
-    const ranked = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    return { manifest, ranked, groups };
+    const { refs, totals } = merge(indexes, groups, manifest);
+    refs.sort((a, b) => totals[b] - totals[a] || a - b);
+    return { manifest, ranked: refs.map((ref) => [ref, totals[ref]]), groups };
   }
 
   // ---------- state in the URL ----------
