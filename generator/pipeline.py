@@ -150,10 +150,9 @@ def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildR
     corpus = group(papers, classified, taxonomy, related)
     gc.freeze()
     existing = site.existing_pages(docs)
-    # Workers render and write the paper pages while this process renders the other pages.
-    reports, indexes = parallel.map_slices_alongside(
-        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: render_indexes(corpus))
-    written = site.write_pages(docs, sorted(indexes.items()), existing)
+    # Workers render and write the paper pages while this process renders and writes the others.
+    reports, (indexes, written) = parallel.map_slices_alongside(
+        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _write_index_pages(corpus, docs, existing))
     for report in reports:
         written.add(report)
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
@@ -201,6 +200,11 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
         else:
             results.append((paper, problems, classify(paper, taxonomy), bag_of_words(paper.title, paper.abstract)))
     return results
+
+
+def _write_index_pages(corpus: Corpus, docs: Path, existing: set[str]) -> tuple[dict[str, str], site.WriteReport]:
+    indexes = render_indexes(corpus)
+    return indexes, site.write_pages(docs, sorted(indexes.items()), existing)
 
 
 def _write_paper_pages(context: tuple, items: list) -> list[site.WriteReport]:

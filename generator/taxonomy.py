@@ -79,13 +79,13 @@ class Taxonomy:
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     """The taxonomy in `path`, or every problem that makes it unusable."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw, node = _load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [error(path, None, f"cannot read the taxonomy: {exc}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [error(path, mark.line + 1 if mark else 1, f"taxonomy is not valid YAML: {getattr(exc, 'problem', exc)}")]
-    lines = _item_lines(path)
+    lines = _item_lines(node)
     if not isinstance(raw, dict) or not all(isinstance(raw.get(kind), list) for kind in KINDS):
         return None, [error(path, 1, "the taxonomy must be a mapping with lists `topics` and `methods`")]
     problems: list[Problem] = []
@@ -93,9 +93,19 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     return (None if problems else Taxonomy(parsed["topics"], parsed["methods"])), problems
 
 
-def _item_lines(path: Path) -> dict[str, list[int]]:
+def _load(text: str) -> tuple[Any, yaml.Node | None]:
+    """The YAML document and its node tree (for line numbers), parsed once, by libyaml when
+    PyYAML has it."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def _item_lines(node: yaml.Node | None) -> dict[str, list[int]]:
     """For each kind, the file line where each of its list items starts."""
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {
