@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 
 from .model import Paper
 
-_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _KEY_STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "with", "via", "from", "is", "are", "your"}
 
@@ -17,7 +17,7 @@ def arxiv_id(paper: Paper) -> str | None:
     """The paper's arXiv identifier from `links.arxiv`, if it is a valid one."""
     links = paper.extra.get("links")
     value = str(links.get("arxiv", "")).strip() if isinstance(links, dict) else ""
-    return value if _ARXIV_ID.match(value) else None
+    return value if ARXIV_ID.match(value) else None
 
 
 def find_links(paper: Paper) -> list[tuple[str, str]]:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, store
+from . import __version__, formats, store
 from .formats import FORMATS
-from .pipeline import BuildReport, IngestReport, build, generate, ingest
+from .model import Entry, Problem, Source, error
+from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest
 from .progress import Progress
 from .site import SiteError
+from .validate import validate
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -55,6 +59,43 @@ def build_parser() -> argparse.ArgumentParser:
     _site_options(serve_cmd)
     serve_cmd.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
     serve_cmd.set_defaults(run=run_serve)
+
+    add_cmd = commands.add_parser(
+        "add",
+        help="add one paper: flags and the abstract on stdin, or a pasted digest snippet",
+        description="Write content/papers/<slug>.md for one paper, checked as `atlas validate` checks a file. "
+        "The abstract comes on standard input. With --digest, standard input is instead a digest snippet "
+        "in any format ingest reads (title, authors, date and abstract in one paste). A paper the atlas "
+        "already has is refused, with the name of its file.",
+    )
+    add_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    add_cmd.add_argument("--title", help="the paper's title")
+    add_cmd.add_argument("--authors", default="", help='authors, separated by commas: "Ana Lee, Bo Chen"')
+    add_cmd.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
+    add_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 2502.21231")
+    add_cmd.add_argument("--topic", action="append", default=[], metavar="SLUG", help="a topic from content/taxonomy.yml (repeatable)")
+    add_cmd.add_argument("--method", action="append", default=[], metavar="SLUG", help="a method from content/taxonomy.yml (repeatable)")
+    add_cmd.add_argument("--tag", action="append", default=[], help="a free-form tag (repeatable)")
+    add_cmd.add_argument("--digest", action="store_true", help="standard input is a digest snippet holding one paper")
+    add_cmd.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="the snippet's format (default: detect)")
+    add_cmd.add_argument("--dry-run", action="store_true", help="print the file that would be written; write nothing")
+    add_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
+    add_cmd.set_defaults(run=run_add)
+
+    validate_cmd = commands.add_parser(
+        "validate",
+        help="check paper files and the taxonomy, reporting every problem",
+        description="Check the taxonomy and the paper files (every one, or those named): front matter, "
+        "types, dates, topics and methods, links, duplicates of papers already in the atlas. Prints every "
+        "problem as path:line: message; exits 1 on errors (and, with --strict, on warnings).",
+    )
+    validate_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="paper files to check (default: all of content/papers/)")
+    validate_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    validate_cmd.add_argument("--format", choices=["text", "github"], default="text",
+                              help="text (default), or GitHub Actions annotations that show on the pull request")
+    validate_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    validate_cmd.add_argument("--quiet", action="store_true", help="print only the problems")
+    validate_cmd.set_defaults(run=run_validate)
     return parser
 
 
@@ -129,6 +170,82 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_build_summary(report) + f"; mkdocs {report.mkdocs_seconds:.1f} s -> {args.site}/", file=sys.stderr)
     return EXIT_OK
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is no date written YYYY-MM-DD") from None
+
+
+STDIN = "<stdin>"
+
+
+def run_add(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        print(f"atlas add: paste the {'digest snippet' if args.digest else 'abstract'}, then press Ctrl-D", file=sys.stderr)
+    entry, problems = _entry_to_add(args, sys.stdin.buffer.read())
+    if entry is not None:
+        curated = {key: value for key, value in (("topics", args.topic), ("methods", args.method), ("tags", args.tag),
+                                                 ("links", {"arxiv": args.arxiv} if args.arxiv else None)) if value}
+        report = add_paper(args.content, entry, curated, args.dry_run)
+        problems = list(report.problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if entry is None or report.errors:
+        print(f"add: {sum(p.is_error for p in problems)} error(s); nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.dry_run:
+        sys.stdout.write(report.text)
+    elif not args.quiet:
+        print(f"add: wrote {report.path}; see it with `atlas serve`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _entry_to_add(args: argparse.Namespace, data: bytes) -> tuple[Entry | None, list[Problem]]:
+    """The paper to add, from the flags and standard input, or why there is none."""
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        return None, [error(STDIN, data[: exc.start].count(b"\n") + 1, "not UTF-8 text")]
+    if not args.digest:
+        abstract = " ".join(text.split())
+        missing = [what for what, value in (("--title", args.title), ("an abstract on standard input", abstract)) if not value]
+        if missing:
+            return None, [error(STDIN, None, f"needs {' and '.join(missing)} (or --digest with a pasted digest snippet)")]
+        authors = tuple(name.strip() for name in args.authors.split(",") if name.strip())
+        return Entry(abstract, Source(STDIN, "manual", 1), " ".join(args.title.split()), authors, args.date), []
+    digest = formats.parse_digest(text, STDIN, args.format)
+    if digest.problems and any(p.is_error for p in digest.problems):
+        return None, list(digest.problems)
+    if len(digest.entries) != 1:
+        return None, [error(STDIN, None, f"the snippet holds {len(digest.entries)} papers; add takes one (use `atlas ingest` for more)")]
+    (entry,) = digest.entries
+    flags = {"title": args.title and " ".join(args.title.split()), "date": args.date,
+             "authors": tuple(name.strip() for name in args.authors.split(",") if name.strip())}
+    return replace(entry, **{key: value for key, value in flags.items() if value}), list(digest.problems)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    files, problems = validate(args.content, args.paths)
+    for problem in problems:
+        print(github_annotation(problem) if args.format == "github" else problem)
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    if not args.quiet:
+        print(f"validate: {files} file(s) checked; {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return EXIT_PROBLEMS if errors or (args.strict and warnings) else EXIT_OK
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that shows the problem on the pull request's diff."""
+    def escaped(text: str, property_value: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+    where = f"file={escaped(problem.path, True)}" + (f",line={problem.line}" if problem.line else "")
+    return f"::{'error' if problem.is_error else 'warning'} {where}::{escaped(problem.message)}"
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -41,14 +41,14 @@ class PaperIndex:
 
     def __init__(self) -> None:
         self._by_source: dict[Source, int] = {}
-        self._by_title: dict[str, int] = {}
+        self._by_title: defaultdict[str, list[int]] = defaultdict(list)  # normalised title -> papers
         self._shingles: dict[int, frozenset] = {}
         self._postings: defaultdict[int, set[int]] = defaultdict(set)
 
     def add(self, number: int, paper: Paper) -> None:
         """Make paper `number` findable by its sources, title and abstract."""
         self.add_source(number, *paper.sources)
-        self._by_title.setdefault(title_key(paper.title), number)
+        self._by_title[title_key(paper.title)].append(number)
         grams = shingles(abstract_words(paper.abstract))
         self._shingles[number] = grams
         for fingerprint in _sampled(grams):
@@ -64,14 +64,21 @@ class PaperIndex:
         which of the three it was ("source", "title" or "abstract")."""
         if entry.source in self._by_source:
             return self._by_source[entry.source], "source"
-        if entry.title and title_key(entry.title) in self._by_title:
-            return self._by_title[title_key(entry.title)], "title"
-        grams = shingles(abstract_words(entry.abstract))
+        return self.twin(entry.title, entry.abstract)
+
+    def twin(self, title: str | None, abstract: str, other_than: int | None = None) -> tuple[int, str] | None:
+        """The paper (other than `other_than`) with this normalised title, or else with a
+        near-identical abstract, and which of the two it was ("title" or "abstract")."""
+        same_title = [n for n in self._by_title.get(title_key(title), ()) if n != other_than] if title else []
+        if same_title:
+            return same_title[0], "title"
+        grams = shingles(abstract_words(abstract))
         votes = Counter()
         for fingerprint in _sampled(grams):
             posting = self._postings.get(fingerprint, ())
             if len(posting) <= _COMMON_POSTINGS:
                 votes.update(posting)
+        votes.pop(other_than, None)
         scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20))
         best = max(scored, default=(0.0, 0))
         return (-best[1], "abstract") if best[0] >= ABSTRACT_SIMILARITY else None

@@ -6,16 +6,18 @@ import gc
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import formats, parallel, site, store
 from .group import Corpus, group
-from .merge import merge
+from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
+from .validate import check_text
 
 
 class _Problems:
@@ -78,6 +80,46 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
         progress.count("writing papers", len(created) + len(updated), len(created) + len(updated))
         report = replace(report, written=True)
     return report
+
+
+@dataclass(frozen=True)
+class AddReport(_Problems):
+    """What an add did (or, with dry_run, would do): the paper's file and its text."""
+
+    path: Path | None = None
+    text: str = ""
+    problems: tuple[Problem, ...] = ()
+    written: bool = False
+
+
+def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: bool = False) -> AddReport:
+    """One new paper from an entry and the curated keys given with it (topics, methods, tags,
+    links): refused if the atlas already has it, checked as `atlas validate` checks a file,
+    then written through the store (unless dry_run). The entry's source is not kept: the
+    paper was typed or pasted, and its file is its provenance."""
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    existing, found = store.load_papers(content)
+    problems += [problem for problem in found if problem.is_error]
+    if any(problem.is_error for problem in problems):
+        return AddReport(problems=tuple(problems))
+    index = PaperIndex()
+    for number, paper in enumerate(existing):
+        index.add(number, paper)
+    twin = index.twin(entry.title, entry.abstract)
+    if twin is not None:
+        number, how = twin
+        other = store.paper_path(content, existing[number].slug)
+        what = "the same title" if how == "title" else "a near-identical abstract"
+        return AddReport(problems=(error(other, None, f"the atlas already has this paper ({what}); edit this file instead"),))
+    paper = replace(merge(existing, [entry], {}).papers[-1], sources=(), extra=curated)
+    path = store.paper_path(content, paper.slug)
+    text = store.render_paper(paper)
+    checked = check_text(path, text, taxonomy)
+    report = AddReport(path=path, text=text, problems=tuple(checked.problems))
+    if report.errors or dry_run:
+        return report
+    store.write_papers(content, [paper])
+    return replace(report, written=True)
 
 
 def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem]]:

@@ -23,6 +23,8 @@ from .model import CURATED_KEYS, Paper, Problem, Source, error
 PAPERS_DIR = "papers"
 # libyaml's safe loader when PyYAML was built with it (its wheels are), else the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# In the key lines parse_paper() returns, the line where the abstract (the body) starts.
+ABSTRACT_LINE = "\0abstract"
 # Keys this module reads into Paper fields; every other key is kept verbatim in Paper.extra.
 _FIELD_KEYS = ("title", "title_inferred", "authors", "date", "sources")
 
@@ -67,9 +69,16 @@ def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [error(path, 1, f"cannot read paper file: {exc}")]
+    paper, problems, _ = parse_paper(path, text)
+    return paper, problems
+
+
+def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dict[str, int]]:
+    """The paper in a file's text (with `\n` line ends), the problems that keep it from being
+    read, and the file line of each front-matter key."""
     meta, body, key_lines, problem = _split(path, text)
     if problem:
-        return None, [problem]
+        return None, [problem], key_lines
     problems: list[Problem] = []
 
     def check(ok: bool, key: str, message: str) -> bool:
@@ -79,14 +88,14 @@ def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
 
     title, authors, date = meta.get("title"), meta.get("authors", []), meta.get("date")
     check(isinstance(title, str) and title.strip() != "", "title", "`title` must be a non-empty text")
-    check(body.strip() != "", "title", "the abstract (the text after the front matter) is empty")
+    check(body.strip() != "", ABSTRACT_LINE, "the abstract (the text after the front matter) is empty")
     check(isinstance(authors, list) and all(isinstance(a, str) for a in authors), "authors", "`authors` must be a list of names")
     check(date is None or isinstance(date, dt.date) and not isinstance(date, dt.datetime), "date", "`date` must be a date written YYYY-MM-DD")
     check(isinstance(meta.get("title_inferred", False), bool), "title_inferred", "`title_inferred` must be true or false")
     sources = _read_sources(meta.get("sources", []))
     check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
     if problems:
-        return None, problems
+        return None, problems, key_lines
     extra = {key: value for key, value in meta.items() if key not in _FIELD_KEYS}
     paper = Paper(
         slug=path.stem,
@@ -98,7 +107,7 @@ def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
         title_inferred=meta.get("title_inferred", False),
         extra=extra,
     )
-    return paper, []
+    return paper, [], key_lines
 
 
 def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | None]:
@@ -115,6 +124,10 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
     node = None
     try:
         node = loader.get_single_node()  # composed once: for the values and for each key's line
+        if "*" in fm and (line := _alias_line(node)):
+            # An alias repeats a node; nested ones ("billion laughs") make values that blow up
+            # whatever walks or prints them. Front matter never needs one.
+            return {}, "", {}, error(path, line, "front matter repeats a value with a YAML anchor and alias (`&name`, `*name`); write it out instead")
         meta = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -127,7 +140,26 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
     if not isinstance(meta, dict):
         return {}, "", {}, error(path, 2, "front matter must be a mapping of keys to values")
     key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value} if node else {}
+    before_body = text[: len(text) - len(body)] + body[: len(body) - len(body.lstrip("\n"))]
+    last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+    key_lines[ABSTRACT_LINE] = min(before_body.count("\n") + 1, last_line)
     return meta, body, key_lines, None
+
+
+def _alias_line(node: yaml.Node | None) -> int | None:
+    """The file line of the first node met twice in the tree (an alias), if any."""
+    seen: set[int] = set()
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            return current.start_mark.line + 1
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(n for pair in current.value for n in pair)
+    return None
 
 
 def _impossible_date_line(node: yaml.Node | None) -> int:
@@ -166,9 +198,18 @@ def render_paper(paper: Paper) -> str:
     if paper.date is not None:
         meta["date"] = paper.date
     meta.update(sorted(paper.extra.items(), key=lambda kv: _extra_rank(kv[0])))
-    meta["sources"] = [_source_dict(s) for s in paper.sources]
+    if paper.sources:  # a paper added by hand has none
+        meta["sources"] = [_source_dict(s) for s in paper.sources]
     post = frontmatter.Post(paper.abstract, **meta)
-    return frontmatter.dumps(post, sort_keys=False, width=100_000) + "\n"
+    return frontmatter.dumps(post, Dumper=_PlainDumper, sort_keys=False, width=100_000) + "\n"
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value each time it occurs: PyYAML would otherwise write an object met twice (a
+    date shared by two sources) as an anchor and an alias, which paper files may not hold."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _extra_rank(key: str) -> tuple[int, str]:

@@ -62,7 +62,8 @@ def write_paper(tmp_path, text: str):
         ("---\ntitle: x\nauthors: Ana, Bo\n---\nA.\n", "3: error: `authors` must be a list of names"),
         ("---\ntitle: x\n\ndate: someday\n---\nA.\n", "4: error: `date` must be a date written YYYY-MM-DD"),
         ("---\ntitle: x\nsources: [1]\n---\nA.\n", "3: error: `sources` must be a list of {digest, format, line}"),
-        ("---\ntitle: x\n---\n\n", "2: error: the abstract (the text after the front matter) is empty"),
+        ("---\ntitle: x\n---\n\n", "4: error: the abstract (the text after the front matter) is empty"),
+        ("---\ntitle: x\nnotes: &a [l, l]\ntags: [*a, *a]\n---\nA.\n", "3: error: front matter repeats a value with a YAML anchor"),
     ],
 )
 def test_a_broken_paper_file_is_reported_with_its_line(tmp_path, text, expected):
@@ -118,3 +119,10 @@ def test_loading_skips_temporary_files_and_sorts_by_slug(tmp_path):
     (tmp_path / "papers" / ".x.abc.tmp").write_text("half a fi", encoding="utf-8")
     papers, problems = store.load_papers(tmp_path)
     assert problems == [] and [p.slug for p in papers] == ["a-first", "q-sharp"]
+
+
+def test_a_value_met_twice_is_written_twice_never_as_an_alias():
+    day = dt.date(2025, 3, 2)  # one object, as the parsers share it between a paper and its source
+    paper = Paper(slug="x", title="T", abstract="A.", date=day, sources=(Source("a.txt", "arxiv-digest", 1, day),))
+    text = store.render_paper(paper)
+    assert "&" not in text and "*" not in text and text.count("2025-03-02") == 2

@@ -21,6 +21,11 @@ def read_digest(path: Path, display: str, fmt: str = "auto") -> Digest:
     text, problem = _read_text(path, display)
     if problem:
         return Digest(display, None, problems=(problem,))
+    return parse_digest(text, display, fmt)
+
+
+def parse_digest(text: str, display: str, fmt: str = "auto") -> Digest:
+    """Parse digest text (line ends `\n`), named `display` in messages, in format `fmt` or the detected one."""
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         return Digest(display, None, problems=(error(display, 1, "empty digest: no text to read"),))

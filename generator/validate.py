@@ -1,0 +1,231 @@
+"""Validate: every mistake a contributor can make in content/, found at once, before review.
+
+Checks the taxonomy and the paper files (all of them, or the ones named): what `atlas build`
+would refuse, and what it would accept but a reviewer would not (unknown topics, a link that
+is no URL, a duplicate of a paper already in the atlas, a file no editor should produce).
+Each problem names the file and the line of the offending key. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .cite import ARXIV_ID
+from .merge import PaperIndex
+from .model import CURATED_KEYS, Paper, Problem, error, warning
+from .taxonomy import KINDS, Taxonomy, load_taxonomy
+from .text import slugify
+
+MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
+MAX_TITLE_CHARS = 300
+MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
+SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
+KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "sources", *CURATED_KEYS, "not_topics", "not_methods")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One paper file as validate read it."""
+
+    path: Path
+    paper: Paper | None  # None when it could not be read
+    key_lines: dict[str, int]  # front-matter key -> file line
+    problems: list[Problem]
+
+
+def validate(content: Path, paths: list[Path] | None = None) -> tuple[int, list[Problem]]:
+    """(how many paper files were checked, every problem found) for the named files, or for
+    every paper file in `content` when none are named."""
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    chosen, outside = _chosen_files(content, paths)
+    problems += outside
+    checked = [check_file(path, taxonomy) for path in chosen]
+    problems += [problem for item in checked for problem in item.problems]
+    problems += _duplicates(content, checked)
+    return len(chosen) + len(outside), sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def _chosen_files(content: Path, paths: list[Path] | None) -> tuple[list[Path], list[Problem]]:
+    """The files to check, and an error for each named file that is no paper file."""
+    if not paths:
+        return store.paper_files(content), []
+    folder = store.papers_dir(content).resolve()
+    chosen, problems = [], []
+    for path in dict.fromkeys(paths):
+        if path.resolve().parent != folder or path.suffix != ".md" or path.name.startswith("."):
+            problems.append(error(path, None, f"not a paper file: paper files are `{store.papers_dir(content)}/<slug>.md`"))
+        elif not path.is_file():
+            problems.append(error(path, None, "no such file"))
+        else:
+            chosen.append(path)
+    return chosen, problems
+
+
+def check_file(path: Path, taxonomy: Taxonomy | None) -> Checked:
+    """One paper file: its bytes, its front matter, then each key's value."""
+    text, problems = _text(path)
+    if text is None:
+        return Checked(path, None, {}, problems)
+    return check_text(path, text, taxonomy)
+
+
+def check_text(path: Path, text: str, taxonomy: Taxonomy | None) -> Checked:
+    """The text of a paper file (line ends `\n`) that is or would be at `path`: its front matter,
+    then each key's value."""
+    paper, problems, key_lines = store.parse_paper(path, text)
+    if paper is not None:
+        problems += _check_paper(path, paper, key_lines, taxonomy)
+    return Checked(path, paper, key_lines, problems)
+
+
+def _text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text with `\\n` line ends (CRLF is fine), or why it is no text to parse."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [error(path, None, f"file is {size:,} bytes; a paper file holds at most {MAX_FILE_BYTES:,}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(path, None, f"cannot read: {exc.strerror or exc}")]
+    if b"\0" in raw:
+        return None, [error(path, raw[: raw.index(b"\0")].count(b"\n") + 1, "binary file (it holds NUL bytes); a paper file is UTF-8 text")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+    if text.startswith("\ufeff"):
+        return None, [error(path, 1, "starts with a byte-order mark; save the file as UTF-8 without BOM")]
+    text = text.replace("\r\n", "\n")
+    front = text.split("\n---\n", 1)[0] if text.startswith("---\n") else ""
+    tabs = [number for number, line in enumerate(front.split("\n"), start=1) if "\t" in line]
+    if tabs:
+        return None, [error(path, line, "tab in the front matter; YAML wants spaces") for line in tabs]
+    return text, []
+
+
+def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxonomy | None) -> list[Problem]:
+    """What `atlas build` accepts but a reviewer would not."""
+    problems: list[Problem] = []
+
+    def add(key: str, message: str, is_error: bool = True) -> None:
+        problems.append((error if is_error else warning)(path, lines.get(key, 1), message))
+
+    if not _SLUG.match(paper.slug):
+        add("title", f"file name `{path.name}` is no slug: use lowercase letters, digits and hyphens, "
+                     f"e.g. `{slugify(paper.title)}.md`")
+    if len(paper.title) > MAX_TITLE_CHARS:
+        add("title", f"`title` is {len(paper.title)} characters; at most {MAX_TITLE_CHARS}")
+    if len(paper.abstract) > MAX_ABSTRACT_CHARS:
+        add(store.ABSTRACT_LINE, f"the abstract is {len(paper.abstract):,} characters; at most {MAX_ABSTRACT_CHARS:,}")
+    elif len(paper.abstract) < SHORT_ABSTRACT_CHARS:
+        add(store.ABSTRACT_LINE, f"the abstract is only {len(paper.abstract)} characters; was it cut off?", is_error=False)
+    if paper.title_inferred:
+        add("title_inferred", "the title was inferred from the abstract: write the paper's real title and "
+                              "remove `title_inferred`", is_error=False)
+    for name in paper.authors:
+        if not name.strip():
+            add("authors", "`authors` holds an empty name")
+        elif "," in name or " and " in name:
+            add("authors", f"`{name}` looks like several names; put each author on a line of its own", is_error=False)
+    if paper.date is not None and paper.date > dt.date.today() + dt.timedelta(days=1):
+        add("date", f"`date` {paper.date.isoformat()} is in the future", is_error=False)
+    for key in paper.extra:
+        if key not in KNOWN_KEYS:
+            add(key, f"unknown key `{key}`{_did_you_mean(key, KNOWN_KEYS)}", is_error=False)
+    if taxonomy is not None:
+        for kind in KINDS:
+            for key in (kind, f"not_{kind}"):
+                problems += _check_terms(path, lines.get(key, 1), key, kind, paper.extra.get(key), taxonomy)
+    if "tags" in paper.extra and not _is_list_of_text(paper.extra["tags"]):
+        add("tags", "`tags` must be a list of words or short phrases")
+    if "notes" in paper.extra and not isinstance(paper.extra["notes"], str):
+        add("notes", "`notes` must be a text")
+    if "links" in paper.extra:
+        for message in _link_problems(paper.extra["links"]):
+            add("links", message)
+    return problems
+
+
+def _check_terms(path: Path, line: int, key: str, kind: str, value: Any, taxonomy: Taxonomy) -> list[Problem]:
+    if value is None:
+        return []
+    value = [value] if isinstance(value, str) else value  # one slug may stand alone, as the build reads it
+    if not _is_list_of_text(value):
+        return [error(path, line, f"`{key}` must be a list of {kind} slugs from content/taxonomy.yml")]
+    slugs = [term.slug for term in taxonomy.terms(kind)]
+    return [
+        error(path, line, f"`{key}` names `{slug}`, which is not one of the {kind} in content/taxonomy.yml"
+                          f"{_did_you_mean(slug, slugs, _names(taxonomy, kind))}")
+        for slug in value
+        if taxonomy.find(kind, slug) is None
+    ]
+
+
+def _names(taxonomy: Taxonomy, kind: str) -> dict[str, str]:
+    """Each term's name and plain aliases, lowercased, -> its slug: "GRPO" and "Group Relative
+    Policy Optimization" are both `grpo`."""
+    names = {}
+    for term in taxonomy.terms(kind):
+        names[term.name.lower()] = term.slug
+        for phrase in term.phrases:
+            if None not in phrase.words:
+                names.setdefault(" ".join(phrase.words).lower(), term.slug)
+    return names
+
+
+def _link_problems(links: Any) -> list[str]:
+    if not isinstance(links, dict):
+        return ["`links` must be a mapping of names to URLs, e.g. `arxiv: '2502.21231'`"]
+    problems = []
+    for name, value in links.items():
+        if name == "arxiv":
+            text = str(value).strip()
+            if not ARXIV_ID.match(text):
+                from_url = _ARXIV_URL.match(text)
+                hint = f"; write `arxiv: '{from_url.group(1)}'`" if from_url and ARXIV_ID.match(from_url.group(1)) else ""
+                problems.append(f"`links.arxiv` `{value}` is no arXiv identifier such as '2502.21231'{hint}")
+        elif not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            problems.append(f"`links.{name}` `{value}` is no http(s) URL")
+    return problems
+
+
+def _duplicates(content: Path, checked: list[Checked]) -> list[Problem]:
+    """An error for each checked paper that another paper in content/ already holds: the same
+    normalised title or a near-identical abstract, as ingest judges twins."""
+    papers, _ = store.load_papers(content)
+    by_slug = {paper.slug: number for number, paper in enumerate(papers)}
+    index = PaperIndex()
+    for number, paper in enumerate(papers):
+        index.add(number, paper)
+    problems = []
+    for item in checked:
+        if item.paper is None:
+            continue
+        twin = index.twin(item.paper.title, item.paper.abstract, other_than=by_slug.get(item.paper.slug))
+        if twin is not None:
+            number, how = twin
+            other = store.paper_path(content, papers[number].slug)
+            what = "the same title as" if how == "title" else "a near-identical abstract to"
+            problems.append(error(item.path, item.key_lines.get("title", 1), f"duplicate: {what} {other}"))
+    return problems
+
+
+def _is_list_of_text(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+
+
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...], aliases: dict[str, str] | None = None) -> str:
+    """"; did you mean `x`?" for the closest choice (or a choice whose name is `word`), else ""."""
+    if aliases and word.lower() in aliases:
+        return f"; did you mean `{aliases[word.lower()]}`?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
