@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "content/papers/, and write one file per paper. Nothing is written if any input has an error.",
     )
     ingest_cmd.add_argument("paths", nargs="+", metavar="PATH", help="digest file, or folder of *.txt digests")
-    ingest_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    _content_option(ingest_cmd)
     ingest_cmd.add_argument("--format", choices=["auto", *FORMATS], default="auto", help="digest format (default: detect per file)")
     ingest_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     ingest_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "in any format ingest reads (title, authors, date and abstract in one paste). A paper the atlas "
         "already has is refused, with the name of its file.",
     )
-    add_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    _content_option(add_cmd)
     add_cmd.add_argument("--title", help="the paper's title")
     add_cmd.add_argument("--authors", default="", help='authors, separated by commas: "Ana Lee, Bo Chen"')
     add_cmd.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "problem as path:line: message; exits 1 on errors (and, with --strict, on warnings).",
     )
     validate_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="paper files to check (default: all of content/papers/)")
-    validate_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    _content_option(validate_cmd)
     validate_cmd.add_argument("--format", choices=["text", "github"], default="text",
                               help="text (default), or GitHub Actions annotations that show on the pull request")
     validate_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
@@ -99,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _site_options(command: argparse.ArgumentParser) -> None:
+def _content_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+
+
+def _site_options(command: argparse.ArgumentParser) -> None:
+    _content_option(command)
     command.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="where the generated pages go, in DIR/docs (default: build)")
     command.add_argument("--config", type=Path, default=Path("mkdocs.yml"), metavar="FILE", help="MkDocs configuration (default: mkdocs.yml)")
     command.add_argument("--quiet", action="store_true", help="print only errors and warnings")
@@ -214,17 +218,19 @@ def _entry_to_add(args: argparse.Namespace, data: bytes) -> tuple[Entry | None, 
         missing = [what for what, value in (("--title", args.title), ("an abstract on standard input", abstract)) if not value]
         if missing:
             return None, [error(STDIN, None, f"needs {' and '.join(missing)} (or --digest with a pasted digest snippet)")]
-        authors = tuple(name.strip() for name in args.authors.split(",") if name.strip())
-        return Entry(abstract, Source(STDIN, "manual", 1), " ".join(args.title.split()), authors, args.date), []
+        return Entry(abstract, Source(STDIN, "manual", 1), " ".join(args.title.split()), _authors(args.authors), args.date), []
     digest = formats.parse_digest(text, STDIN, args.format)
     if digest.problems and any(p.is_error for p in digest.problems):
         return None, list(digest.problems)
     if len(digest.entries) != 1:
         return None, [error(STDIN, None, f"the snippet holds {len(digest.entries)} papers; add takes one (use `atlas ingest` for more)")]
     (entry,) = digest.entries
-    flags = {"title": args.title and " ".join(args.title.split()), "date": args.date,
-             "authors": tuple(name.strip() for name in args.authors.split(",") if name.strip())}
+    flags = {"title": args.title and " ".join(args.title.split()), "date": args.date, "authors": _authors(args.authors)}
     return replace(entry, **{key: value for key, value in flags.items() if value}), list(digest.problems)
+
+
+def _authors(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def run_validate(args: argparse.Namespace) -> int:
