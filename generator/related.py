@@ -37,7 +37,8 @@ _STOPWORDS = frozenset(
 def related_papers(bags: dict[str, Counter], count: int = 5) -> dict[str, tuple[str, ...]]:
     """For each slug, up to `count` other slugs, most similar first; `bags` maps slug to bag_of_words()."""
     slugs = sorted(bags)  # papers are numbered in slug order, so ties go to the smaller slug
-    vectors = _tfidf([bags[slug] for slug in slugs])
+    ordered = [bags[slug] for slug in slugs]
+    vectors = parallel.map_slices(_tfidf, (ordered, _idf(ordered)), range(len(ordered)))
     context = (vectors, _champion_lists(vectors), count)
     nearest = parallel.map_slices(_nearest, context, range(len(slugs)))
     return {slugs[number]: tuple(slugs[other] for other in others) for number, others in enumerate(nearest)}
@@ -70,17 +71,22 @@ def _words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
 
 
-def _tfidf(bags: list[Counter]) -> list[list[tuple[str, int]]]:
-    """Each paper's strongest terms with unit-length TF-IDF weights (as integers), in a stable order."""
+def _idf(bags: list[Counter]) -> dict[str, float]:
+    """Inverse document frequency of each word that at least two papers say (a word no other
+    paper has cannot relate two papers)."""
     frequency: Counter = Counter()
     for bag in bags:
         frequency.update(bag.keys())  # counted in C
     total = len(bags)
-    # A word no other paper has cannot relate two papers.
-    idf = {word: math.log(total / n) for word, n in frequency.items() if n > 1}
+    return {word: math.log(total / n) for word, n in frequency.items() if n > 1}
+
+
+def _tfidf(context: tuple[list[Counter], dict[str, float]], numbers) -> list[list[tuple[str, int]]]:
+    """For each paper number, its strongest terms with unit-length TF-IDF weights (as integers), in a stable order."""
+    bags, idf = context
     vectors = []
-    for bag in bags:
-        weights = [(word, _tf(n) * idf[word]) for word, n in bag.items() if word in idf]
+    for number in numbers:
+        weights = [(word, _tf(n) * idf[word]) for word, n in bags[number].items() if word in idf]
         strongest = heapq.nlargest(TERMS_PER_PAPER, weights, key=itemgetter(1))  # ties: first said first
         norm = math.sqrt(sum(weight * weight for _, weight in strongest)) or 1.0
         vectors.append([(word, round(WEIGHT_SCALE * weight / norm)) for word, weight in strongest])

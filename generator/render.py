@@ -108,6 +108,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a build: no stat() per page
     )
     env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
                        groupby_month=groupby_month, rich=text_html, plain=plain_text, fragment=fragment)
