@@ -51,45 +51,46 @@ def with_front(front: str, abstract: str = OTHER_ABSTRACT) -> str:
     return f"---\n{front}---\n\n{abstract}\n"
 
 
-# (what is wrong, file name, content, the problem line expected: "line: kind: message start")
+# (what is wrong, file name, content, the line validate prints for it after "path:")
 MISTAKES = [
-    ("front matter is a list", "p.md", "---\n- a\n- b\n---\n\nText.\n", "2: error: front matter must be a mapping"),
-    ("no front matter", "p.md", "Just an abstract.\n", "1: error: no front matter"),
-    ("unclosed front matter", "p.md", "---\ntitle: x\n", "1: error: front matter is not closed"),
-    ("broken YAML", "p.md", with_front("title: x\nauthors: [a\n"), "4: error: front matter is not valid YAML"),
-    ("python tag", "p.md", with_front("title: x\nrun: !!python/object/apply:os.system [ls]\n"), "3: error: front matter is not valid YAML"),
-    ("alias bomb", "p.md", with_front("title: x\nnotes: &a [l, l, l]\ntags: [*a, *a, *a]\n"), "3: error: front matter repeats a value"),
-    ("tab indent", "p.md", with_front("title: x\nauthors:\n\t- Ana\n"), "4: error: tab in the front matter"),
+    ("front matter is a list", "p.md", "---\n- a\n- b\n---\n\nText.\n", "2: error: front matter must be a mapping of keys to values"),
+    ("no front matter", "p.md", "Just an abstract.\n", "1: error: no front matter: a paper file starts with a line `---`"),
+    ("unclosed front matter", "p.md", "---\ntitle: x\n", "1: error: front matter is not closed by a line `---`"),
+    ("broken YAML", "p.md", with_front("title: x\nauthors: [a\n"), "4: error: front matter is not valid YAML: did not find expected ',' or ']'"),
+    ("python tag", "p.md", with_front("title: x\nrun: !!python/object/apply:os.system [ls]\n"), "3: error: front matter is not valid YAML: could not determine a constructor for the tag "
+     "'tag:yaml.org,2002:python/object/apply:os.system'"),
+    ("alias bomb", "p.md", with_front("title: x\nnotes: &a [l, l, l]\ntags: [*a, *a, *a]\n"), "3: error: front matter repeats a value with a YAML anchor and alias (`&name`, `*name`); write it out instead"),
+    ("tab indent", "p.md", with_front("title: x\nauthors:\n\t- Ana\n"), "4: error: tab in the front matter; YAML wants spaces"),
     ("missing title", "p.md", with_front("authors: [Ana]\n"), "1: error: `title` must be a non-empty text"),
     ("empty abstract", "p.md", "---\ntitle: A Title\n---\n\n", "4: error: the abstract (the text after the front matter) is empty"),
     ("authors as text", "p.md", with_front("title: A Title\nauthors: Ana Lee, Bo Chen\n"), "3: error: `authors` must be a list of names"),
-    ("impossible date", "p.md", with_front("title: A Title\ndate: 2025-02-30\n"), "3: error: front matter is not valid YAML: impossible date"),
+    ("impossible date", "p.md", with_front("title: A Title\ndate: 2025-02-30\n"), "3: error: front matter is not valid YAML: impossible date (day is out of range for month)"),
     ("date as text", "p.md", with_front("title: A Title\ndate: March 2025\n"), "3: error: `date` must be a date written YYYY-MM-DD"),
     ("future date", "p.md", with_front("title: A Title\ndate: 2999-01-01\n"), "3: warning: `date` 2999-01-01 is in the future"),
     ("unknown method", "p.md", with_front("title: A Title\nmethods: [grpoo]\n"),
      "3: error: `methods` names `grpoo`, which is not one of the methods in content/taxonomy.yml; did you mean `grpo`?"),
     ("method by its name", "p.md", with_front("title: A Title\nmethods: [Direct Preference Optimization]\n"),
      "3: error: `methods` names `Direct Preference Optimization`, which is not one of the methods in content/taxonomy.yml; did you mean `dpo`?"),
-    ("unknown topic", "p.md", with_front("title: A Title\ntopics: [reasonning]\n"), "3: error: `topics` names `reasonning`"),
-    ("topics not a list", "p.md", with_front("title: A Title\ntopics: {a: b}\n"), "3: error: `topics` must be a list of topics slugs"),
+    ("unknown topic", "p.md", with_front("title: A Title\ntopics: [reasonning]\n"), "3: error: `topics` names `reasonning`, which is not one of the topics in content/taxonomy.yml; did you mean `reasoning`?"),
+    ("topics not a list", "p.md", with_front("title: A Title\ntopics: {a: b}\n"), "3: error: `topics` must be a list of topics slugs from content/taxonomy.yml"),
     ("arXiv URL for an id", "p.md", with_front("title: A Title\nlinks:\n  arxiv: https://arxiv.org/abs/2502.21231\n"),
      "3: error: `links.arxiv` `https://arxiv.org/abs/2502.21231` is no arXiv identifier such as '2502.21231'; write `arxiv: '2502.21231'`"),
     ("link not a URL", "p.md", with_front("title: A Title\nlinks:\n  code: github.com/x/y\n"), "3: error: `links.code` `github.com/x/y` is no http(s) URL"),
-    ("links not a mapping", "p.md", with_front("title: A Title\nlinks: [https://x.org]\n"), "3: error: `links` must be a mapping"),
-    ("tags not text", "p.md", with_front("title: A Title\ntags: [1, 2]\n"), "3: error: `tags` must be a list"),
+    ("links not a mapping", "p.md", with_front("title: A Title\nlinks: [https://x.org]\n"), "3: error: `links` must be a mapping of names to URLs, e.g. `arxiv: '2502.21231'`"),
+    ("tags not text", "p.md", with_front("title: A Title\ntags: [1, 2]\n"), "3: error: `tags` must be a list of words or short phrases"),
     ("misspelt key", "p.md", with_front("title: A Title\ntopcs: [reasoning]\n"), "3: warning: unknown key `topcs`; did you mean `topics`?"),
     ("title too long", "p.md", with_front(f"title: {'Long ' * 70}\n"), "2: error: `title` is 349 characters; at most 300"),
-    ("short abstract", "p.md", with_front("title: A Title\n", "Too short."), "5: warning: the abstract is only 10 characters"),
-    ("several names in one", "p.md", with_front("title: A Title\nauthors: [Ana Lee and Bo Chen]\n"), "3: warning: `Ana Lee and Bo Chen` looks like several names"),
-    ("file name not a slug", "My Paper.md", with_front("title: A Title\n"), "2: error: file name `My Paper.md` is no slug"),
-    ("inferred title", "p.md", with_front("title: A Title\ntitle_inferred: true\n"), "3: warning: the title was inferred from the abstract"),
+    ("short abstract", "p.md", with_front("title: A Title\n", "Too short."), "5: warning: the abstract is only 10 characters; was it cut off?"),
+    ("several names in one", "p.md", with_front("title: A Title\nauthors: [Ana Lee and Bo Chen]\n"), "3: warning: `Ana Lee and Bo Chen` looks like several names; put each author on a line of its own"),
+    ("file name not a slug", "My Paper.md", with_front("title: A Title\n"), "2: error: file name `My Paper.md` is no slug: use lowercase letters, digits and hyphens, e.g. `a-title.md`"),
+    ("inferred title", "p.md", with_front("title: A Title\ntitle_inferred: true\n"), "3: warning: the title was inferred from the abstract: write the paper's real title and remove `title_inferred`"),
     ("duplicate title", "p.md", with_front("title: a good paper about critic-free training\n", "A different abstract " * 20),
-     "2: error: duplicate: the same title as"),
+     "2: error: duplicate: the same title as {papers}/a-good-paper.md"),
     ("duplicate abstract", "p.md", with_front("title: Another Title\n", ABSTRACT.replace("four", "five")),
-     "2: error: duplicate: a near-identical abstract to"),
-    ("byte-order mark", "p.md", "\ufeff" + with_front("title: A Title\n"), "1: error: starts with a byte-order mark"),
-    ("not UTF-8", "p.md", with_front("title: A Title\n").encode("utf-8") + b"caf\xe9\n", "6: error: not UTF-8 (byte 0xe9)"),
-    ("binary", "p.md", b"---\ntitle: x\n---\n\x00\x01\x02", "4: error: binary file"),
+     "2: error: duplicate: a near-identical abstract to {papers}/a-good-paper.md"),
+    ("byte-order mark", "p.md", "\ufeff" + with_front("title: A Title\n"), "1: error: starts with a byte-order mark; save the file as UTF-8 without BOM"),
+    ("not UTF-8", "p.md", with_front("title: A Title\n").encode("utf-8") + b"caf\xe9\n", "6: error: not UTF-8 (byte 0xe9); save the file as UTF-8"),
+    ("binary", "p.md", b"---\ntitle: x\n---\n\x00\x01\x02", "4: error: binary file (it holds NUL bytes); a paper file is UTF-8 text"),
 ]
 
 
@@ -98,7 +99,7 @@ def test_each_mistake_is_reported_with_its_line(content, atlas, name, text, expe
     path = content / "papers" / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     result = atlas("validate", "--content", content, path)
-    assert f"{path}:{expected}" in result.stdout, result.stdout
+    assert f"{path}:{expected.format(papers=content / 'papers')}" in result.stdout.splitlines(), result.stdout
     assert result.exit_code == (1 if ": error:" in expected else 0)
 
 
