@@ -45,6 +45,14 @@ class PaperIndex:
         self._shingles: dict[int, frozenset] = {}
         self._postings: defaultdict[int, set[int]] = defaultdict(set)
 
+    @classmethod
+    def of(cls, papers: list[Paper]) -> PaperIndex:
+        """An index of `papers`, each numbered by its place in the list."""
+        index = cls()
+        for number, paper in enumerate(papers):
+            index.add(number, paper)
+        return index
+
     def add(self, number: int, paper: Paper) -> None:
         """Make paper `number` findable by its sources, title and abstract."""
         self.add_source(number, *paper.sources)
@@ -100,9 +108,7 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
     `where` names each existing paper's file (by slug) for warnings.
     """
     papers = list(existing)
-    index = PaperIndex()
-    for number, paper in enumerate(papers):
-        index.add(number, paper)
+    index = PaperIndex.of(papers)
     twins, problems = 0, []
     for entry in sorted(entries, key=lambda e: e.title is None):
         match = index.find(entry)

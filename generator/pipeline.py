@@ -102,10 +102,7 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
     problems += [problem for problem in found if problem.is_error]
     if any(problem.is_error for problem in problems):
         return AddReport(problems=tuple(problems))
-    index = PaperIndex()
-    for number, paper in enumerate(existing):
-        index.add(number, paper)
-    twin = index.twin(entry.title, entry.abstract)
+    twin = PaperIndex.of(existing).twin(entry.title, entry.abstract)
     if twin is not None:
         number, how = twin
         other = store.paper_path(content, existing[number].slug)

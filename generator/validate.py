@@ -203,9 +203,7 @@ def _duplicates(content: Path, checked: list[Checked]) -> list[Problem]:
     normalised title or a near-identical abstract, as ingest judges twins."""
     papers, _ = store.load_papers(content)
     by_slug = {paper.slug: number for number, paper in enumerate(papers)}
-    index = PaperIndex()
-    for number, paper in enumerate(papers):
-        index.add(number, paper)
+    index = PaperIndex.of(papers)
     problems = []
     for item in checked:
         if item.paper is None:
