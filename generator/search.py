@@ -5,9 +5,9 @@ then cut by term into shards of similar size, so a reader's browser fetches only
 that hold the words of the query, never the whole index. Scores survive the cut exactly: Lunr
 scores a field as (query vector . document vector) / |query vector|, the dot product is a sum
 over terms, and each term lives in one shard with its original weights and number. So the
-browser turns each shard's score back into its dot product, adds those up and divides by the
-length of the whole query: the monolithic index's score (merge() in atlas-search.js; tested
-against lunr.js on the whole index).
+browser gathers the query vector from every shard it loaded, adds the dot products up term by
+term and divides by the whole query's length: the monolithic index's score (merge() in
+atlas-search.js; tested against lunr.js on the whole index).
 
 Files, under search/ in the docs (all JSON):
 - manifest.json: the shards' term ranges, field names, the facets' names, sizes;
