@@ -76,32 +76,15 @@ class PhraseIndex:
     """Phrases indexed by their first literal word, ready to be found in many texts."""
 
     def __init__(self, phrases: list[Phrase]) -> None:
-        # A phrase is looked up by its anchor, its longest word (long words are rare), and by the
-        # word it needs at its first check: most anchors ("language", "reward") start many
-        # phrases, and the neighbouring word rules nearly all of them out with one dict lookup.
-        # alone: anchor word -> phrases with no other literal word to check.
-        # offsets: anchor word -> the distinct offsets (from the anchor) of first checks.
-        # by_pair: (anchor word, offset, word there) -> phrases; each entry (phrase, anchor, checks).
-        self._alone: dict[str, list[tuple[Phrase, int, tuple]]] = {}
-        self._offsets: dict[str, list[int]] = {}
-        self._by_pair: dict[tuple[str, int, str], list[tuple[Phrase, int, tuple]]] = {}
+        # anchor word -> (phrase, the anchor's offset in the phrase, the phrase's word checks).
+        # The anchor is the phrase's longest word: long words are rare, so few candidates are tried.
+        self._by_word: dict[str, list[tuple[Phrase, int, tuple]]] = {}
         for phrase in phrases:
             anchor = max((i for i, word in enumerate(phrase.words) if word is not None), key=lambda i: len(phrase.words[i]))
             word = phrase.words[anchor].lower()
             keys = {word, word + "s", word + "es"} if anchor == len(phrase.words) - 1 else {word}
-            checks = phrase.checks(anchor)
-            literal = [check for check in checks if check[0] != anchor]
             for key in keys:
-                self._offsets.setdefault(key, [])
-                if not literal:
-                    self._alone.setdefault(key, []).append((phrase, anchor, checks))
-                    continue
-                offset, written, _, plural = literal[0]
-                neighbours = {written.lower()} | ({written.lower() + "s", written.lower() + "es"} if plural else set())
-                if offset - anchor not in self._offsets[key]:
-                    self._offsets[key].append(offset - anchor)
-                for neighbour in neighbours:
-                    self._by_pair.setdefault((key, offset - anchor, neighbour), []).append((phrase, anchor, checks))
+                self._by_word.setdefault(key, []).append((phrase, anchor, phrase.checks(anchor)))
 
     def find(self, text: str) -> list[Hit]:
         """Every occurrence of every phrase, in order of position."""
@@ -110,19 +93,14 @@ class PhraseIndex:
         parts = _TOKEN.split(text)
         words = parts[1::2]
         lowered = " ".join(words).lower().split(" ")  # words are ASCII: lowering keeps them apart
-        hits, offsets, alone, by_pair, anchor_offsets = [], None, self._alone, self._by_pair, self._offsets
-        count = len(words)
+        hits, offsets, by_word = [], None, self._by_word
         for position, word in enumerate(lowered if words else ()):
-            if word not in anchor_offsets:
+            if word not in by_word:
                 continue
-            candidates = list(alone.get(word, ()))
-            for relative in anchor_offsets[word]:
-                if 0 <= position + relative < count:
-                    candidates += by_pair.get((word, relative, lowered[position + relative]), ())
-            for phrase, anchor, checks in candidates:
+            for phrase, anchor, checks in by_word[word]:
                 first = position - anchor
                 last = first + len(phrase.words) - 1
-                if first < 0 or last >= count:
+                if first < 0 or last >= len(words):
                     continue
                 for offset, written, capitals, plural in checks:
                     seen = words[first + offset] if capitals else lowered[first + offset]
