@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -149,32 +150,35 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
 def _alias_line(node: yaml.Node | None) -> int | None:
     """The file line of the first node met twice in the tree (an alias), if any."""
     seen: set[int] = set()
-    pending = [node] if node is not None else []
-    while pending:
-        current = pending.pop()
+    for current in _walk(node):
         if id(current) in seen:
             return current.start_mark.line + 1
         seen.add(id(current))
-        if isinstance(current, yaml.SequenceNode):
-            pending.extend(current.value)
-        elif isinstance(current, yaml.MappingNode):
-            pending.extend(n for pair in current.value for n in pair)
     return None
 
 
 def _impossible_date_line(node: yaml.Node | None) -> int:
     """The file line of the first date-shaped value in the front matter that is no real date."""
-    pending = [node] if node is not None else []
-    while pending:
-        current = pending.pop(0)
+    for current in _walk(node):
         if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
             try:
                 dt.date.fromisoformat(current.value[:10])
             except ValueError:
                 return current.start_mark.line + 1
-        elif isinstance(current.value, list):
-            pending.extend(n for item in current.value for n in (item if isinstance(item, tuple) else (item,)))
     return 1
+
+
+def _walk(node: yaml.Node | None) -> Iterator[yaml.Node]:
+    """The nodes of a composed YAML tree in document order; one reached through an alias comes
+    again (so stop early on a tree that may hold aliases)."""
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        yield current
+        if isinstance(current, yaml.SequenceNode):
+            pending.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(n for pair in reversed(current.value) for n in reversed(pair))
 
 
 def _read_sources(raw: Any) -> tuple[Source, ...] | None:
