@@ -76,6 +76,7 @@ class Paper:
     abstract: str
     authors: tuple[str, ...] = ()
     date: dt.date | None = None
+    added: dt.date | None = None  # when the paper entered the atlas (feeds order undated papers by it)
     sources: tuple[Source, ...] = ()
     title_inferred: bool = False
     # Curated and unknown front-matter keys, kept verbatim and in the file's order.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,8 +66,8 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
     if report.errors:
         return report
     merged = merge(existing, entries, {p.slug: str(store.paper_path(content, p.slug)) for p in existing})
-    before = {p.slug: p for p in existing}
-    created = tuple(p for p in merged.papers if p.slug not in before)
+    before, today = {p.slug: p for p in existing}, added_today()
+    created = tuple(replace(p, added=today) for p in merged.papers if p.slug not in before)
     updated = tuple((before[p.slug], p) for p in merged.papers if p.slug in before and p != before[p.slug])
     report = replace(
         report,
@@ -108,7 +110,7 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
         other = store.paper_path(content, existing[number].slug)
         what = "the same title" if how == "title" else "a near-identical abstract"
         return AddReport(problems=(error(other, None, f"the atlas already has this paper ({what}); edit this file instead"),))
-    paper = replace(merge(existing, [entry], {}).papers[-1], sources=(), extra=curated)
+    paper = replace(merge(existing, [entry], {}).papers[-1], added=added_today(), sources=(), extra=curated)
     path = store.paper_path(content, paper.slug)
     text = store.render_paper(paper)
     checked = check_text(path, text, taxonomy)
@@ -117,6 +119,15 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
         return report
     store.write_papers(content, [paper])
     return replace(report, written=True)
+
+
+def added_today() -> dt.date:
+    """The date a new paper enters the atlas: today, or SOURCE_DATE_EPOCH's day when it is set
+    (the reproducible-builds convention, which also pins the date in tests)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
 
 
 def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem]]:

@@ -27,7 +27,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # In the key lines parse_paper() returns, the line where the abstract (the body) starts.
 ABSTRACT_LINE = "\0abstract"
 # Keys this module reads into Paper fields; every other key is kept verbatim in Paper.extra.
-_FIELD_KEYS = ("title", "title_inferred", "authors", "date", "sources")
+_FIELD_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources")
 
 
 def papers_dir(content: Path) -> Path:
@@ -87,11 +87,13 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
             problems.append(error(path, key_lines.get(key, 1), message))
         return ok
 
-    title, authors, date = meta.get("title"), meta.get("authors", []), meta.get("date")
+    title, authors, date, added = meta.get("title"), meta.get("authors", []), meta.get("date"), meta.get("added")
     check(isinstance(title, str) and title.strip() != "", "title", "`title` must be a non-empty text")
     check(body.strip() != "", ABSTRACT_LINE, "the abstract (the text after the front matter) is empty")
     check(isinstance(authors, list) and all(isinstance(a, str) for a in authors), "authors", "`authors` must be a list of names")
     check(date is None or isinstance(date, dt.date) and not isinstance(date, dt.datetime), "date", "`date` must be a date written YYYY-MM-DD")
+    check(added is None or isinstance(added, dt.date) and not isinstance(added, dt.datetime), "added",
+          "`added` must be a date written YYYY-MM-DD")
     check(isinstance(meta.get("title_inferred", False), bool), "title_inferred", "`title_inferred` must be true or false")
     sources = _read_sources(meta.get("sources", []))
     check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
@@ -104,6 +106,7 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
         abstract=body.strip(),
         authors=tuple(authors),
         date=date,
+        added=added,
         sources=sources,
         title_inferred=meta.get("title_inferred", False),
         extra=extra,
@@ -201,6 +204,8 @@ def render_paper(paper: Paper) -> str:
     meta["authors"] = list(paper.authors)
     if paper.date is not None:
         meta["date"] = paper.date
+    if paper.added is not None:
+        meta["added"] = paper.added
     meta.update(sorted(paper.extra.items(), key=lambda kv: _extra_rank(kv[0])))
     if paper.sources:  # a paper added by hand has none
         meta["sources"] = [_source_dict(s) for s in paper.sources]

@@ -26,7 +26,7 @@ MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
 MAX_TITLE_CHARS = 300
 MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
-KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "sources", *CURATED_KEYS, "not_topics", "not_methods")
+KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
 
@@ -136,8 +136,9 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
             add("authors", "`authors` holds an empty name")
         elif "," in name or " and " in name:
             add("authors", f"`{name}` looks like several names; put each author on a line of its own", is_error=False)
-    if paper.date is not None and paper.date > dt.date.today() + dt.timedelta(days=1):
-        add("date", f"`date` {paper.date.isoformat()} is in the future", is_error=False)
+    for key, date in (("date", paper.date), ("added", paper.added)):
+        if date is not None and date > dt.date.today() + dt.timedelta(days=1):
+            add(key, f"`{key}` {date.isoformat()} is in the future", is_error=False)
     for key in paper.extra:
         if key not in KNOWN_KEYS:
             add(key, f"unknown key `{key}`{_did_you_mean(key, KNOWN_KEYS)}", is_error=False)

@@ -39,6 +39,15 @@ class Result:
     stderr: str
 
 
+ADDED = "2026-11-22"  # the day the shipped papers entered the atlas, and "today" in every test
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    """New papers are stamped `added: <today>`; tests pin today with the reproducible-builds variable."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-22T00:00:00Z
+
+
 @pytest.fixture
 def atlas(capsys, monkeypatch):
     """Run `atlas ARGS...` in-process from a given folder; returns exit code and output."""

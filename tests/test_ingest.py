@@ -48,6 +48,19 @@ def test_the_shipped_content_is_what_ingest_makes_of_the_shipped_digests(atlas, 
     assert "title_inferred" not in curated and "arxiv: '2502.21231'" in curated
 
 
+def test_a_new_paper_is_stamped_with_the_day_it_entered_and_keeps_that_day(atlas, monkeypatch, tmp_path):
+    content = tmp_path / "content"
+    atlas("ingest", "--content", content, ARXIV)
+    paper = content / "papers" / "sorft-issue-resolving-with-subtask-oriented-reinforced-fine-tuning.md"
+    assert "\ndate: 2025-02-27\nadded: 2026-11-22\n" in paper.read_text(encoding="utf-8")
+    first = set((content / "papers").glob("*.md"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: a later run sees the paper again, and others
+    atlas("ingest", "--content", content, ARXIV, ABSTRACTS)
+    assert "\nadded: 2026-11-22\n" in paper.read_text(encoding="utf-8")
+    later = set((content / "papers").glob("*.md")) - first
+    assert later and all("\nadded: 2027-01-01\n" in path.read_text(encoding="utf-8") for path in later)
+
+
 def test_a_bad_digest_among_good_ones_writes_nothing_and_reports_every_error(atlas, real_digests, write, tmp_path):
     write("digests/zz_bad.txt", "A Title\n\nAuthors:Ana\nDate:yesterday\n\nAn abstract.\n\nOrphan Title\n")
     write("digests/zz_empty.txt", "")

@@ -66,6 +66,7 @@ MISTAKES = [
     ("authors as text", "p.md", with_front("title: A Title\nauthors: Ana Lee, Bo Chen\n"), "3: error: `authors` must be a list of names"),
     ("impossible date", "p.md", with_front("title: A Title\ndate: 2025-02-30\n"), "3: error: front matter is not valid YAML: impossible date (day is out of range for month)"),
     ("date as text", "p.md", with_front("title: A Title\ndate: March 2025\n"), "3: error: `date` must be a date written YYYY-MM-DD"),
+    ("added as text", "p.md", with_front("title: A Title\nadded: yesterday\n"), "3: error: `added` must be a date written YYYY-MM-DD"),
     ("future date", "p.md", with_front("title: A Title\ndate: 2999-01-01\n"), "3: warning: `date` 2999-01-01 is in the future"),
     ("unknown method", "p.md", with_front("title: A Title\nmethods: [grpoo]\n"),
      "3: error: `methods` names `grpoo`, which is not one of the methods in content/taxonomy.yml; did you mean `grpo`?"),
@@ -198,7 +199,7 @@ def test_add_writes_a_paper_that_validates_and_refuses_it_twice(content, atlas, 
     path = content / "papers" / "tree-grpo-searching-trees-of-thought.md"
     assert result.exit_code == 0 and f"add: wrote {path}" in result.stderr
     assert path.read_text(encoding="utf-8") == (
-        "---\ntitle: 'Tree-GRPO: Searching Trees of Thought'\nauthors:\n- Ana Lee\n- Bo Chen\ndate: 2025-06-03\n"
+        "---\ntitle: 'Tree-GRPO: Searching Trees of Thought'\nauthors:\n- Ana Lee\n- Bo Chen\ndate: 2025-06-03\nadded: 2026-11-22\n"
         "topics:\n- reasoning\nmethods:\n- grpo\ntags:\n- tree search\nlinks:\n  arxiv: '2506.01234'\n---\n\n"
         "Tree search over reasoning steps meets group relative policy optimization: rollouts share prefixes, so one "
         "budget gives more comparisons, and verifiable rewards at the leaves train the policy. Math and code benchmarks improve.\n")
@@ -216,7 +217,7 @@ def test_add_takes_a_pasted_digest_snippet(content, atlas, monkeypatch):
                        "at the leaves and shared prefixes, on math and code.\n")
     result = atlas("add", "--content", content, "--digest", "--dry-run")
     assert result.exit_code == 0 and not (content / "papers" / "tree-grpo-searching-trees-of-thought.md").exists()
-    assert result.stdout.startswith("---\ntitle: 'Tree-GRPO: Searching Trees of Thought'\nauthors:\n- Ana Lee\n- Ahmet Üstün\ndate: 2025-06-03\n---\n")
+    assert result.stdout.startswith("---\ntitle: 'Tree-GRPO: Searching Trees of Thought'\nauthors:\n- Ana Lee\n- Ahmet Üstün\ndate: 2025-06-03\nadded: 2026-11-22\n---\n")
 
 
 @pytest.mark.parametrize(("args", "stdin", "expected"), [
