@@ -300,5 +300,5 @@ def _show_problems(report: BuildReport) -> None:
 def _build_summary(report: BuildReport) -> str:
     return (
         f"build: {report.papers} papers -> {report.pages} files ({len(report.written)} written, {report.unchanged} unchanged, "
-        f"{len(report.removed)} removed); pages {report.generate_seconds:.1f} s, search index {report.search_seconds:.1f} s"
+        f"{len(report.removed)} removed); pages {report.generate_seconds:.1f} s, search index, feeds and API {report.data_seconds:.1f} s"
     )

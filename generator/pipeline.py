@@ -17,6 +17,7 @@ from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
+from .feeds import FEEDS_DIR, feed_files
 from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 from .validate import check_text
@@ -161,15 +162,31 @@ class BuildReport(_Problems):
     problems: tuple[Problem, ...] = ()
     mkdocs_warnings: tuple[str, ...] = ()
     generate_seconds: float = 0.0  # the pages
-    search_seconds: float = 0.0  # the search files (atlas build makes them while MkDocs runs)
+    data_seconds: float = 0.0  # the search index, feeds and API (atlas build makes them while MkDocs runs)
     mkdocs_seconds: float = 0.0
 
 
-def generate(content: Path, docs: Path, progress: Progress | None = None) -> BuildReport:
-    """content/ to the MkDocs pages and search files in `docs`: load and classify, relate,
-    group, render and write, then index."""
+# Files for machines (the search index, feeds, the JSON API): MkDocs need not see them, so
+# atlas build makes them beside it, and copies them into the site after.
+DATA_FILES = f"{SEARCH_FILES}/{FEEDS_DIR}/\n"
+
+
+def is_data_file(path: str) -> bool:
+    """Whether a path under docs/ is one of the files data_files() makes."""
+    return is_search_file(path) or path.startswith(f"{FEEDS_DIR}/")
+
+
+def data_files(corpus: Corpus, site_url: str) -> dict[str, str]:
+    """{path under docs/: text} of the search index, the feeds and the JSON API."""
+    return {**search_files(corpus), **feed_files(corpus, site_url)}
+
+
+def generate(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "") -> BuildReport:
+    """content/ to the MkDocs pages and data files in `docs`: load and classify, relate,
+    group, render and write, then index and write the feeds and the API. Feeds and API link
+    absolutely under `site_url` when it is given."""
     report, corpus = _generate_pages(content, docs, progress)
-    return report if corpus is None else _with_search(report, _write_search((corpus, docs)))
+    return report if corpus is None else _with_data(report, _write_data((corpus, docs, site_url)))
 
 
 def _generate_pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
@@ -206,7 +223,7 @@ def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildR
     for report in reports:
         written.add(report)
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
-    removed = site.remove_stale(docs, existing, keep | {path for path in existing if is_search_file(path)})
+    removed = site.remove_stale(docs, existing, keep | {path for path in existing if is_data_file(path)})
     progress.count("writing pages", len(keep), len(keep))
     report = BuildReport(
         papers=len(papers),
@@ -220,23 +237,23 @@ def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildR
     return report, corpus
 
 
-def _write_search(job: tuple[Corpus, Path]) -> tuple[site.WriteReport, int, float]:
-    """Write the search files into docs, removing those no longer made: (what was written, how
+def _write_data(job: tuple[Corpus, Path, str]) -> tuple[site.WriteReport, int, float]:
+    """Write the data files into docs, removing those no longer made: (what was written, how
     many files there are, seconds)."""
-    corpus, docs = job
+    corpus, docs, site_url = job
     started = time.perf_counter()
-    files = search_files(corpus)
-    existing = {path for path in site.existing_pages(docs) if is_search_file(path)}
+    files = data_files(corpus, site_url)
+    existing = {path for path in site.existing_pages(docs) if is_data_file(path)}
     written = site.write_pages(docs, sorted(files.items()), existing)
     written.removed = site.remove_stale(docs, existing, set(files))
     return written, len(files), time.perf_counter() - started
 
 
-def _with_search(report: BuildReport, searched: tuple[site.WriteReport, int, float]) -> BuildReport:
+def _with_data(report: BuildReport, searched: tuple[site.WriteReport, int, float]) -> BuildReport:
     written, files, seconds = searched
     return replace(report, pages=report.pages + files, written=tuple(sorted(report.written + tuple(written.written))),
                    unchanged=report.unchanged + written.unchanged, removed=tuple(sorted(report.removed + tuple(written.removed))),
-                   search_seconds=seconds)
+                   data_seconds=seconds)
 
 
 def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tuple]:
@@ -272,15 +289,15 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
     report, corpus = _generate_pages(content, docs, progress)
     if corpus is None or report.errors or (strict and report.warnings):
         return report
-    # MkDocs needs only the pages and keeps one core busy; the search index is made on the other
-    # core meanwhile, out of MkDocs' sight, and copied into the site when both are done.
-    with parallel.in_background(_write_search, (corpus, docs)) as searching:
+    # MkDocs needs only the pages and keeps one core busy; the search index, feeds and API are
+    # made on the other core meanwhile, out of MkDocs' sight, and copied into the site when both are done.
+    with parallel.in_background(_write_data, (corpus, docs, site.configured_url(config))) as writing:
         started = time.perf_counter()
-        messages = site.run_mkdocs(config, docs, site_dir, strict, exclude=SEARCH_FILES)
+        messages = site.run_mkdocs(config, docs, site_dir, strict, exclude=DATA_FILES)
         mkdocs_seconds = time.perf_counter() - started
-        searched = searching.get()
-    site.copy_files(docs, site_dir, [path for path in site.existing_pages(docs) if is_search_file(path)])
-    return replace(_with_search(report, searched), mkdocs_warnings=tuple(messages), mkdocs_seconds=mkdocs_seconds)
+        written = writing.get()
+    site.copy_files(docs, site_dir, [path for path in site.existing_pages(docs) if is_data_file(path)])
+    return replace(_with_data(report, written), mkdocs_warnings=tuple(messages), mkdocs_seconds=mkdocs_seconds)
 
 
 def _unknown_terms(content: Path, papers: list[Paper], taxonomy: Taxonomy) -> list[Problem]:

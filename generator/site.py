@@ -109,6 +109,19 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude:
     return collector.messages
 
 
+def configured_url(config_file: Path) -> str:
+    """The `site_url` of the MkDocs configuration ('' when unset), read as MkDocs reads it (`!ENV` too)."""
+    import yaml
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(config_file, encoding="utf-8") as handle:
+            config = yaml_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise SiteError(f"{config_file}: {exc}") from exc
+    return str((config or {}).get("site_url") or "")
+
+
 def copy_files(docs: Path, site: Path, paths: list[str]) -> None:
     """Copy files from docs into the built site, as MkDocs copies static files."""
     for relative in paths:

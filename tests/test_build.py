@@ -69,6 +69,7 @@ PAPERS = {
         ---
         title: Direct Preference Optimization without a date
         title_inferred: true
+        added: 2025-03-10
         ---
 
         We study direct preference optimization (DPO) for math reasoning.
