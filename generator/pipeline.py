@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from . import formats, parallel, site, store
+from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
 from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
-from .feeds import FEEDS_DIR, feed_files
 from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
 from .validate import check_text
