@@ -6,9 +6,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# The browser tests drive Debian's Chromium; installing it needs root (as in CI) or sudo.
-CHROMIUM := /usr/bin/chromium
-SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the tests use: Chromium for the browser tests, curl and jq for the API
+# page's example. Installing them needs root (as in CI) or sudo; each package is named as its program.
+TOOLS := /usr/bin/chromium /usr/bin/curl /usr/bin/jq
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test setup clean bench
 
@@ -20,20 +21,20 @@ $(BIN)/atlas: pyproject.toml
 
 setup: $(BIN)/atlas
 
-$(CHROMIUM):
+/usr/bin/%:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $*
 
 # content/ -> build/docs/ -> site/, failing on any warning.
 site: setup
 	$(BIN)/atlas build --strict
 
-test: setup $(CHROMIUM)
+test: setup $(TOOLS)
 	$(BIN)/pytest
 
 # Benchmarks on synthetic corpora of 1,000 and 10,000 papers (not part of the tests); each
 # script's docstring says what it measures. Takes several minutes.
-bench: setup $(CHROMIUM)
+bench: setup /usr/bin/chromium
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/search_bench.py
 

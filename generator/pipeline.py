@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import formats, parallel, site, store
+from .api import API_DIR, api_files
 from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
 from .merge import PaperIndex, merge
@@ -168,36 +169,36 @@ class BuildReport(_Problems):
 
 # Files for machines (the search index, feeds, the JSON API): MkDocs need not see them, so
 # atlas build makes them beside it, and copies them into the site after.
-DATA_FILES = f"{SEARCH_FILES}/{FEEDS_DIR}/\n"
+DATA_FILES = f"{SEARCH_FILES}/{FEEDS_DIR}/\n/{API_DIR}/\n"
 
 
 def is_data_file(path: str) -> bool:
     """Whether a path under docs/ is one of the files data_files() makes."""
-    return is_search_file(path) or path.startswith(f"{FEEDS_DIR}/")
+    return is_search_file(path) or path.startswith((f"{FEEDS_DIR}/", f"{API_DIR}/"))
 
 
 def data_files(corpus: Corpus, site_url: str) -> dict[str, str]:
     """{path under docs/: text} of the search index, the feeds and the JSON API."""
-    return {**search_files(corpus), **feed_files(corpus, site_url)}
+    return {**search_files(corpus), **feed_files(corpus, site_url), **api_files(corpus, site_url)}
 
 
 def generate(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "") -> BuildReport:
     """content/ to the MkDocs pages and data files in `docs`: load and classify, relate,
     group, render and write, then index and write the feeds and the API. Feeds and API link
     absolutely under `site_url` when it is given."""
-    report, corpus = _generate_pages(content, docs, progress)
+    report, corpus = _generate_pages(content, docs, progress, site_url)
     return report if corpus is None else _with_data(report, _write_data((corpus, docs, site_url)))
 
 
-def _generate_pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
-    """Every page in `docs` (the search files are left as they are); the corpus, None on errors."""
+def _generate_pages(content: Path, docs: Path, progress: Progress | None, site_url: str) -> tuple[BuildReport, Corpus | None]:
+    """Every page in `docs` (the data files are left as they are); the corpus, None on errors."""
     try:
-        return _pages(content, docs, progress)
+        return _pages(content, docs, progress, site_url)
     finally:
         gc.unfreeze()
 
 
-def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildReport, Corpus | None]:
+def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str) -> tuple[BuildReport, Corpus | None]:
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
@@ -219,7 +220,7 @@ def _pages(content: Path, docs: Path, progress: Progress | None) -> tuple[BuildR
     existing = site.existing_pages(docs)
     # Workers render and write the paper pages while this process renders and writes the others.
     reports, (indexes, written) = parallel.map_slices_alongside(
-        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _write_index_pages(corpus, docs, existing))
+        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _write_index_pages(corpus, docs, existing, site_url))
     for report in reports:
         written.add(report)
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
@@ -269,8 +270,8 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
     return results
 
 
-def _write_index_pages(corpus: Corpus, docs: Path, existing: set[str]) -> tuple[dict[str, str], site.WriteReport]:
-    indexes = render_indexes(corpus)
+def _write_index_pages(corpus: Corpus, docs: Path, existing: set[str], site_url: str) -> tuple[dict[str, str], site.WriteReport]:
+    indexes = render_indexes(corpus, site_url)
     return indexes, site.write_pages(docs, sorted(indexes.items()), existing)
 
 
@@ -285,13 +286,13 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
 
     Raises site.SiteError when MkDocs fails; with `strict`, any warning stops the build.
     """
-    docs = out / "docs"
-    report, corpus = _generate_pages(content, docs, progress)
+    docs, site_url = out / "docs", site.configured_url(config)
+    report, corpus = _generate_pages(content, docs, progress, site_url)
     if corpus is None or report.errors or (strict and report.warnings):
         return report
     # MkDocs needs only the pages and keeps one core busy; the search index, feeds and API are
     # made on the other core meanwhile, out of MkDocs' sight, and copied into the site when both are done.
-    with parallel.in_background(_write_data, (corpus, docs, site.configured_url(config))) as writing:
+    with parallel.in_background(_write_data, (corpus, docs, site_url)) as writing:
         started = time.perf_counter()
         messages = site.run_mkdocs(config, docs, site_dir, strict, exclude=DATA_FILES)
         mkdocs_seconds = time.perf_counter() - started

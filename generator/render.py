@@ -66,8 +66,9 @@ def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | N
     return page
 
 
-def render_indexes(corpus: Corpus) -> dict[str, str]:
-    """Every page but the papers' own: home, topics, methods, archive, index, review, search, contribute."""
+def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
+    """Every page but the papers' own: home, topics, methods, archive, index, review, search,
+    contribute, trends, and the feeds and API page (whose examples use `site_url` when known)."""
     pages: dict[str, str] = {}
     page = _page_renderer(corpus, pages)
 
@@ -96,6 +97,8 @@ def render_indexes(corpus: Corpus) -> dict[str, str]:
     page("review.md", "review.md.j2", items=_review(corpus))
     page("search.md", "search.md.j2")
     page("contribute.md", "contribute.md.j2")
+    page("api.md", "api.md.j2", site_url=site_url.rstrip("/") + "/" if site_url else "", topics=topic_counts,
+         methods=method_counts, example=corpus.items[0] if corpus.items else None)
     return pages
 
 
