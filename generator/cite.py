@@ -1,7 +1,9 @@
-"""How to cite and find a paper: a BibTeX entry and links to arXiv and Semantic Scholar."""
+"""How to cite and find a paper: BibTeX, RIS and CSL-JSON, and links to arXiv and Semantic Scholar."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import unicodedata
 from urllib.parse import quote_plus
@@ -57,6 +59,49 @@ def bibtex(paper: Paper) -> str:
         shown = value if name == "month" else "{" + value + "}"
         lines.append(f"  {name.ljust(width)} = {shown},")
     return "\n".join(lines) + "\n}"
+
+
+def ris(paper: Paper) -> str:
+    """An RIS record (EndNote, Zotero, Mendeley): one `TAG  - value` line each, CRLF line ends."""
+    identifier = arxiv_id(paper)
+    lines = [("TY", "UNPB" if identifier else "GEN"), ("ID", citation_key(paper)), ("TI", paper.title)]
+    lines += [("AU", _last_first(name)) for name in paper.authors]
+    if paper.date:
+        lines += [("PY", str(paper.date.year)), ("DA", paper.date.strftime("%Y/%m/%d"))]
+    if identifier:
+        lines += [("PB", "arXiv"), ("M1", f"arXiv:{identifier}"), ("DO", f"10.48550/arXiv.{identifier}"),
+                  ("UR", f"https://arxiv.org/abs/{identifier}")]
+    lines += [("AB", paper.abstract), ("ER", "")]
+    return "".join(f"{tag}  - {_one_line(value)}".rstrip(" ") + "\r\n" for tag, value in lines)
+
+
+def csl_json(paper: Paper) -> str:
+    """The paper as CSL-JSON (Zotero, Pandoc, citeproc): a list holding one item."""
+    identifier = arxiv_id(paper)
+    item: dict = {"id": citation_key(paper), "type": "article", "title": paper.title}
+    if paper.authors:
+        item["author"] = [_csl_name(name) for name in paper.authors]
+    if paper.date:
+        item["issued"] = {"date-parts": [[paper.date.year, paper.date.month, paper.date.day]]}
+    if identifier:
+        item.update({"publisher": "arXiv", "number": identifier, "DOI": f"10.48550/arXiv.{identifier}",
+                     "URL": f"https://arxiv.org/abs/{identifier}"})
+    item["abstract"] = paper.abstract
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+def data_url(media_type: str, text: str) -> str:
+    """A download that needs no file on the server: `text` as a base64 data: URL."""
+    return f"data:{media_type};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    parts = name.split()
+    return {"family": parts[-1], "given": " ".join(parts[:-1])} if len(parts) > 1 else {"literal": name}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def citation_key(paper: Paper) -> str:

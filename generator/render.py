@@ -184,6 +184,7 @@ def _root(path: str) -> str:
 def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
     """What a paper's page shows, worked out here so that the template only lays it out."""
     paper, root = item.paper, "../../"
+    bibtex, key = cite.bibtex(paper), cite.citation_key(paper)
     assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
     return {
         "item": item,
@@ -192,7 +193,12 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         "evidence": [(f"{root}{kind}/{a.slug}/", corpus.taxonomy.find(kind, a.slug).name, why(a)) for kind, a in assigned],
         "abstract": abstract_html(paper.abstract),
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
-        "bibtex": cite.bibtex(paper),
+        "bibtex": bibtex,
+        "downloads": [
+            ("BibTeX", f"{key}.bib", cite.data_url("application/x-bibtex", bibtex + "\n")),
+            ("RIS", f"{key}.ris", cite.data_url("application/x-research-info-systems", cite.ris(paper))),
+            ("CSL-JSON", f"{key}.json", cite.data_url("application/vnd.citationstyles.csl+json", cite.csl_json(paper))),
+        ],
         "links": cite.find_links(paper),
     }
 

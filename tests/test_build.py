@@ -3,6 +3,8 @@ whose links all resolve, whose untrusted text stays text, and that rebuilds byte
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -183,6 +185,18 @@ def test_abstract_math_is_mathml_and_the_bibtex_is_ready(atlas, project):
     assert "50% of the reward" in page
     assert "@article{lovelace2025grpo," in page and "eprint        = {2503.01234}" in page
     assert 'href="https://arxiv.org/abs/2503.01234"' in page
+
+
+def test_a_paper_page_offers_its_citation_as_bibtex_ris_and_csl_json_files(atlas, project):
+    build(atlas, project)
+    page = (project / "site" / "papers" / "hostile" / "index.html").read_text(encoding="utf-8")
+    downloads = dict(re.findall(r'<a href="data:[^;]+;charset=utf-8;base64,([A-Za-z0-9+/=]+)" download="([^"]+)">', page)[i][::-1]
+                     for i in range(3))
+    assert list(downloads) == [f"scriptalert1script2025img.{kind}" for kind in ("bib", "ris", "json")]
+    files = {name.rsplit(".", 1)[1]: base64.b64decode(data).decode("utf-8") for name, data in downloads.items()}
+    assert "TI  - <img src=x onerror=alert(1)>\r\n" in files["ris"]  # the title as typed, inside the file only
+    assert json.loads(files["json"])[0]["title"] == XSS
+    assert files["bib"].startswith("@misc{scriptalert1script2025img,")
 
 
 def test_a_broken_paper_stops_the_build_naming_file_and_line(atlas, project):
