@@ -28,6 +28,8 @@ ATOM_NS, DC_NS = "http://www.w3.org/2005/Atom", "http://purl.org/dc/elements/1.1
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _IDS = uuid.UUID("0d6f7a52-3c1e-5b8e-9a55-6c0f1f6a2e11")  # namespace of the feeds' and entries' urn:uuid ids
 
+_EMPTY_SITEMAP = '<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+
 ET.register_namespace("dc", DC_NS)
 
 
@@ -50,7 +52,10 @@ def feed_files(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     for kind, groups in (("topics", corpus.by_topic), ("methods", corpus.by_method)):
         for term in getattr(corpus.taxonomy, kind):
             feeds.append((kind, term.slug, f"{ATLAS}: {term.name}", f"{kind}/{term.slug}/", groups[term.slug]))
-    files = {}
+    # Material's instant navigation takes every <link rel="alternate"> for a language version of
+    # the site and fetches sitemap.xml beside it; an empty one in each feed folder answers that
+    # instead of a 404 on every page.
+    files = {f"{folder}/sitemap.xml": _EMPTY_SITEMAP for folder in (FEEDS_DIR, f"{FEEDS_DIR}/topics", f"{FEEDS_DIR}/methods")}
     for kind, slug, title, page, items in feeds:
         newest = heapq.nsmallest(FEED_SIZE, (item for item in items if item.paper.slug in rank),
                                  key=lambda item: rank[item.paper.slug])

@@ -14,7 +14,10 @@ Files, under search/ in the docs (all JSON):
 - papers.json: one compact card per paper (slug, title, byline, date, facet numbers),
   enough to list results and count facets without fetching anything else;
 - index-NNN.json: the shards, each a serialized lunr.Index that lunr.js loads as it is;
-- abstracts-NNN.json: abstracts in blocks of papers, fetched for result snippets.
+- abstracts-NNN.json: abstracts in blocks of papers, fetched for result snippets;
+- cite-NNN.json: in the same blocks, what exporting results needs beyond the cards: the
+  citation key, the BibTeX entry (made and escaped by cite.py, as on the paper's page), the
+  full author list and the arXiv identifier. Fetched only when a reader exports.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import gc
 import json
 from importlib import resources
 
-from . import lunr_compat
+from . import cite, lunr_compat
 from .group import Corpus, Item
 from .mathml import plain_text
 
@@ -57,8 +60,11 @@ def _search_files(corpus: Corpus) -> dict[str, str]:
     shards = split_index(build_index(corpus).serialize(), SHARD_BYTES)
     files = {f"{SEARCH_DIR}/index-{number:03d}.json": _json(shard) for number, (_, _, shard) in enumerate(shards)}
     abstracts = [plain_text(item.paper.abstract) for item in corpus.items]
+    citations = [_citation(item) for item in corpus.items]
     for start in range(0, len(abstracts), ABSTRACTS_PER_FILE):
-        files[f"{SEARCH_DIR}/abstracts-{start // ABSTRACTS_PER_FILE:03d}.json"] = _json(abstracts[start : start + ABSTRACTS_PER_FILE])
+        block = start // ABSTRACTS_PER_FILE
+        files[f"{SEARCH_DIR}/abstracts-{block:03d}.json"] = _json(abstracts[start : start + ABSTRACTS_PER_FILE])
+        files[f"{SEARCH_DIR}/cite-{block:03d}.json"] = _json(citations[start : start + ABSTRACTS_PER_FILE])
     topics = {term.slug: number for number, term in enumerate(corpus.taxonomy.topics)}
     methods = {term.slug: number for number, term in enumerate(corpus.taxonomy.methods)}
     files[f"{SEARCH_DIR}/papers.json"] = _json([_card(item, topics, methods) for item in corpus.items])
@@ -142,6 +148,12 @@ def _card(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
     date = item.paper.date.isoformat() if item.paper.date else ""
     return [item.paper.slug, plain_text(item.paper.title), ", ".join(authors), date,
             [topics[a.slug] for a in item.topics], [methods[a.slug] for a in item.methods]]
+
+
+def _citation(item: Item) -> list:
+    """[citation key, BibTeX entry, every author, arXiv identifier or ""] of one paper."""
+    paper = item.paper
+    return [cite.citation_key(paper), cite.bibtex(paper), list(paper.authors), cite.arxiv_id(paper) or ""]
 
 
 @contextlib.contextmanager

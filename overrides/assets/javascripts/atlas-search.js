@@ -240,6 +240,68 @@
     return { manifest, ranked: refs.map((ref) => [ref, totals[ref]]), groups };
   }
 
+  // ---------- export ----------
+
+  /* The papers of a search as a file. BibTeX entries come made and escaped by the generator
+   * (cite.py, as on each paper's page); CSV and JSON are built here from the cards, the
+   * citation blocks (search/cite-NNN.json) and the abstracts, fetched for these papers only. */
+  async function exportRecords(manifest, cards, refs) {
+    const per = manifest.abstracts_per_file;
+    const blocks = [...new Set(refs.map((ref) => Math.floor(ref / per)))];
+    const [citations, abstracts] = await Promise.all(["cite", "abstracts"].map((kind) => Promise.all(blocks.map((block) =>
+      fetchJSON(`search/${kind}-${String(block).padStart(3, "0")}.json`).then((data) => [block, data]))).then((parts) => new Map(parts))));
+    const keys = new Set();
+    return refs.map((ref) => {
+      const [slug, title, , date, topics, methods] = cards[ref];
+      const [key, bibtex, authors, arxiv] = citations.get(Math.floor(ref / per))[ref % per];
+      const unique = uniqueKey(key, keys);  // two papers may make the same key; BibTeX needs them apart
+      return {
+        key: unique, bibtex: unique === key ? bibtex : bibtex.replace(`{${key},`, `{${unique},`),
+        title, authors, date: date || null,
+        topics: topics.map((t) => manifest.topics[t][1]), methods: methods.map((m) => manifest.methods[m][1]),
+        url: new URL(`papers/${slug}/`, ROOT).href, arxiv: arxiv || null,
+        abstract: abstracts.get(Math.floor(ref / per))[ref % per],
+      };
+    });
+  }
+
+  function uniqueKey(key, taken) {
+    let unique = key;
+    // The second zhou2025q is zhou2025qb, then zhou2025qc, ... and zhou2025q27 past z.
+    for (let n = 1; taken.has(unique); n++) unique = key + (n <= 25 ? String.fromCharCode(97 + n) : String(n + 1));
+    taken.add(unique);
+    return unique;
+  }
+
+  const CSV_COLUMNS = ["title", "authors", "date", "topics", "methods", "url", "arxiv", "key", "abstract"];
+  function csvField(value) {
+    let text = Array.isArray(value) ? value.join("; ") : value == null ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;  // a spreadsheet would run it as a formula
+    return `"${text.replace(/"/g, '""')}"`;
+  }
+
+  const EXPORTS = {  // RFC 4180 CSV (every field quoted, CRLF); JSON without the BibTeX
+    bib: { label: "BibTeX", type: "application/x-bibtex", text: (records) => records.map((r) => r.bibtex).join("\n\n") + "\n" },
+    csv: { label: "CSV", type: "text/csv",
+      text: (records) => [CSV_COLUMNS.join(","), ...records.map((r) => CSV_COLUMNS.map((c) => csvField(r[c])).join(","))].join("\r\n") + "\r\n" },
+    json: { label: "JSON", type: "application/json",
+      text: (records) => JSON.stringify(records.map(({ bibtex, ...rest }) => rest), null, 2) + "\n" },
+  };
+
+  function exportName(state) {
+    const words = [state.q, ...FACETS.flatMap((facet) => state[facet])].join(" ").toLowerCase().match(/[a-z0-9]+/g);
+    return `atlas-${words ? words.join("-").slice(0, 60).replace(/-$/, "") : "all-papers"}`;
+  }
+
+  function download(name, type, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+    const link = element("a", { href: url, download: name, hidden: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
   // ---------- state in the URL ----------
 
   function readState() {
@@ -383,6 +445,11 @@
       this.facetsSummary = element("summary", { text: "Filters" });
       const wide = window.matchMedia("(min-width: 45em)").matches;
       const folder = element("details", { class: "atlas-facets", ...(wide ? { open: "" } : {}) }, this.facetsSummary, this.facets);
+      this.exportMessage = element("span", { class: "atlas-export__message", role: "status" });
+      this.exporter = element("div", { class: "atlas-export", hidden: "" }, element("span", { text: "Export these results: " }),
+        ...Object.entries(EXPORTS).map(([format, { label }]) => element("button", { type: "button", class: "md-button atlas-export__button",
+          "data-format": format, text: label, "aria-label": `Export these results as ${label}`, onclick: () => this.exportAs(format) })),
+        this.exportMessage);
       this.results = element("ol", { class: "atlas-results" });
       this.results.addEventListener("keydown", (event) => this.onResultKey(event));
       this.more = element("button", { class: "md-button atlas-search__more", type: "button", text: "Show more", hidden: "" });
@@ -393,6 +460,7 @@
       this.root.replaceChildren(
         element("div", { class: "atlas-search__bar" }, this.input, this.sort),
         this.status,
+        this.exporter,
         element("div", { class: "atlas-search__body" }, folder, element("div", { class: "atlas-search__main" }, this.results, this.more)),
       );
     }
@@ -425,6 +493,9 @@
         kept = [...kept].sort((a, b) => (cards[b[0]][3] || "").localeCompare(cards[a[0]][3] || "") || a[0] - b[0]);
       }
       this.renderFacets(facetCounts(cards, refs, this.state, manifest), manifest);
+      this.exported = { manifest, cards, refs: kept.map(([ref]) => ref) };
+      this.exporter.hidden = !kept.length;
+      this.exportMessage.textContent = "";
       const visible = kept.slice(0, this.shown);
       const stems = groups.filter((g) => g.stem && g.presence !== lunr.Query.presence.PROHIBITED).map((g) => g.stem);
       this.results.replaceChildren(...visible.map(([ref]) => this.result(ref, cards[ref], manifest, stems)));
@@ -500,6 +571,18 @@
       this.facetsSummary.textContent = chosen ? `Filters (${chosen} chosen)` : "Filters";
     }
 
+    async exportAs(format) {
+      const { manifest, cards, refs } = this.exported;
+      this.exportMessage.textContent = ` Preparing ${refs.length} ${refs.length === 1 ? "paper" : "papers"}…`;
+      try {
+        const text = EXPORTS[format].text(await exportRecords(manifest, cards, refs));
+        download(`${exportName(this.state)}.${format}`, EXPORTS[format].type, text);
+        this.exportMessage.textContent = ` Exported ${refs.length}.`;
+      } catch (error) {
+        this.exportMessage.textContent = ` Export failed: ${error.message}`;
+      }
+    }
+
     toggle(facet, value) {
       const values = this.state[facet];
       this.state[facet] = values.includes(value) ? values.filter((v) => v !== value) : [...values, value];
@@ -565,5 +648,5 @@
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", attach);
   else attach();
 
-  window.atlasSearch = { search, parseQuery, merge };  // for the benchmark and tests
+  window.atlasSearch = { search, parseQuery, merge, EXPORTS };  // for the benchmark and tests
 })();

@@ -1,0 +1,135 @@
+"""Exporting a search in the browser: the papers the reader sees, with the query and facets they
+chose, downloaded as BibTeX, CSV or JSON files that real parsers read back whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import bibtexparser
+import pytest
+from conftest import CONFIG, serving
+from test_build import PAPERS, TAXONOMY, XSS
+from test_search_page import reader, settled, titles  # noqa: F401 (reader is a fixture)
+
+AWKWARD = {  # titles that break naive BibTeX and CSV, and two papers that make the same citation key
+    "percent": """
+        ---
+        title: '100% {unbalanced & #1: "GRPO", quoted, with commas'
+        authors: [Ada Lovelace]
+        date: 2025-01-05
+        ---
+
+        A GRPO study with a "quoted" abstract, commas, and a line
+        break.
+        """,
+    "formula": """
+        ---
+        title: '=HYPERLINK("https://example.org") GRPO'
+        authors: [Ada Lovelace]
+        date: 2025-01-06
+        ---
+
+        GRPO in a spreadsheet.
+        """,
+    "again": """
+        ---
+        title: 'GRPO, Again: A Second Look'
+        authors: [Ada Lovelace]
+        date: 2025-03-14
+        ---
+
+        GRPO once more, by the author of GRPO for Math, in the same year: the same citation key.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def export_site(tmp_path_factory):
+    import contextlib
+    import textwrap
+
+    from generator.cli import main
+
+    root = tmp_path_factory.mktemp("export")
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "content" / "taxonomy.yml").write_text(textwrap.dedent(TAXONOMY), encoding="utf-8")
+    for slug, text in {**PAPERS, **AWKWARD}.items():
+        (root / "content" / "papers" / f"{slug}.md").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["build", "--content", str(root / "content"), "--out", str(root / "build"), "--site", str(root / "site"),
+                     "--config", str(CONFIG)]) == 0
+    return root / "site"
+
+
+def export(page, form: str) -> tuple[str, str]:
+    """Click the export button for `form`; the downloaded file's name and text."""
+    with page.expect_download() as downloading:
+        page.locator(f".atlas-export__button[data-format='{form}']").click()
+    download = downloading.value
+    return download.suggested_filename, open(download.path(), encoding="utf-8", newline="").read()
+
+
+def test_bibtex_export_of_a_search_parses_whole(reader, export_site):  # noqa: F811
+    with serving(export_site) as url:
+        reader.goto(url + "search/?q=grpo")
+        settled(reader)
+        shown = titles(reader)
+        name, text = export(reader, "bib")
+    assert name == "atlas-grpo.bib"
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [] and len(library.entries) == len(shown) == 4
+    by_key = {entry.key: entry.fields_dict["title"].value for entry in library.entries}
+    assert sorted(by_key) == ["lovelace2025100", "lovelace2025grpo", "lovelace2025grpob", "lovelace2025hyperlink"]
+    assert by_key["lovelace2025100"] == "{100\\% \\{unbalanced \\& \\#1: \"GRPO\", quoted, with commas}"
+    assert reader.errors == []
+
+
+def test_csv_export_keeps_the_facets_and_guards_formulas(reader, export_site):  # noqa: F811
+    with serving(export_site) as url:
+        reader.goto(url + "search/?q=grpo&year=2025&sort=date")
+        settled(reader)
+        shown = titles(reader)
+        name, text = export(reader, "csv")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert name == "atlas-grpo-2025.csv"
+    assert [row["title"] for row in rows] == [("'" + t if t.startswith("=") else t) for t in shown]
+    assert "'=HYPERLINK(\"https://example.org\") GRPO" in [row["title"] for row in rows]  # shown, never run, by a spreadsheet
+    percent = next(row for row in rows if row["title"].startswith("100%"))
+    assert percent["authors"] == "Ada Lovelace" and percent["date"] == "2025-01-05" and percent["methods"] == "GRPO"
+    assert percent["abstract"] == 'A GRPO study with a "quoted" abstract, commas, and a line\nbreak.'  # a quoted field may span lines
+    assert percent["url"].endswith("/papers/percent/") and percent["arxiv"] == ""
+
+
+def test_json_export_holds_what_the_reader_sees(reader, export_site):  # noqa: F811
+    with serving(export_site) as url:
+        reader.goto(url + "search/?method=dpo")
+        settled(reader)
+        shown = titles(reader)
+        name, text = export(reader, "json")
+        reader.goto(url + "search/?q=onerror")
+        settled(reader)
+        _, hostile = export(reader, "json")
+    records = json.loads(text)
+    assert name == "atlas-dpo.json" and [r["title"] for r in records] == shown
+    assert set(records[0]) == {"key", "title", "authors", "date", "topics", "methods", "url", "arxiv", "abstract"}
+    assert all("DPO" in r["methods"] for r in records)
+    assert json.loads(hostile)[0]["title"] == XSS and json.loads(hostile)[0]["authors"] == ["<script>alert(1)</script>"]
+    assert reader.dialogs == [] and reader.errors == []
+
+
+def test_a_paper_page_downloads_its_ris_and_csl_json_files(reader, export_site):  # noqa: F811
+    import rispy
+
+    with serving(export_site) as url:
+        reader.goto(url + "papers/percent/")
+        with reader.expect_download() as downloading:
+            reader.get_by_role("link", name="RIS").click()
+        ris = open(downloading.value.path(), encoding="utf-8").read()
+        with reader.expect_download() as downloading:
+            reader.get_by_role("link", name="CSL-JSON").click()
+        csl = json.loads(open(downloading.value.path(), encoding="utf-8").read())
+    assert downloading.value.suggested_filename == "lovelace2025100.json"
+    assert rispy.loads(ris)[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
+    assert csl[0]["author"] == [{"family": "Lovelace", "given": "Ada"}] and csl[0]["issued"] == {"date-parts": [[2025, 1, 5]]}
