@@ -205,7 +205,10 @@ class TermBuilder(Builder):
         self.field_vectors = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
             field_name, doc_ref = field_ref.split("/", 1)
-            norm = k1 * (1 - b + b * (self.field_lengths[field_ref] / self.average_field_length[field_name]))
+            # A field no document fills (no paper has authors) averages 0 and holds no terms to
+            # weigh; lunr.py would divide by that zero, lunr.js gets NaN and never uses it.
+            average = self.average_field_length[field_name] or 1
+            norm = k1 * (1 - b + b * (self.field_lengths[field_ref] / average))
             boost, doc_boost = self._fields[field_name].boost, self._documents[doc_ref].get("boost", 1)
             pairs = []
             for term, tf in frequencies.items():

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections import Counter
 from itertools import groupby
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from . import cite
+from . import charts, cite
+from .charts import MONTH_NAMES, month_chart, month_name
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
 from .taxonomy import Assignment
@@ -34,10 +34,6 @@ LATEST = 12  # papers on the home page
 TERM_PAGE_LIMIT = 200  # a topic or method with more papers gets a page per month
 TERM_LATEST = 30  # papers listed on such a term's own page
 TOP_METHODS = 10
-CHART_MONTHS = 36
-# English whatever the locale (calendar.month_name follows it, and calls strftime on every lookup).
-MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
 
 
 def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
@@ -97,6 +93,8 @@ def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     page("review.md", "review.md.j2", items=_review(corpus))
     page("search.md", "search.md.j2")
     page("contribute.md", "contribute.md.j2")
+    page("trends.md", "trends.md.j2", per_month=charts.papers_per_month(corpus.items), over_time=charts.methods_over_time(corpus),
+         matrix=charts.cooccurrence(corpus), shares=charts.topic_shares(corpus))
     page("api.md", "api.md.j2", site_url=site_url.rstrip("/") + "/" if site_url else "", topics=topic_counts,
          methods=method_counts, example=corpus.items[0] if corpus.items else None)
     return pages
@@ -238,14 +236,6 @@ def long_date(date: dt.date | None) -> str:
     return f"{date.day} {MONTH_NAMES[date.month]} {date.year}" if date else "undated"
 
 
-def month_name(month: str | None) -> str:
-    """"2025-03" as "March 2025"."""
-    if not month or month == "undated":
-        return "Undated"
-    year, number = month.split("-")
-    return f"{MONTH_NAMES[int(number)]} {year}"
-
-
 def yaml_text(text: str) -> Markup:
     """A front-matter value that MkDocs' templates can print as is: HTML-escaped, then YAML-quoted."""
     return Markup(json.dumps(str(escape(text)), ensure_ascii=False))
@@ -253,35 +243,3 @@ def yaml_text(text: str) -> Markup:
 
 def groupby_month(items) -> list[tuple[str | None, list[Item]]]:
     return [(month, list(group)) for month, group in groupby(items, key=lambda item: item.month)]
-
-
-def month_chart(items: tuple[Item, ...]) -> Markup:
-    """A small SVG bar chart of papers per month, with the same figures as text for screen readers."""
-    counts = Counter(item.month for item in items if item.month)
-    if not counts:
-        return Markup("")
-    months = _month_range(min(counts), max(counts))[-CHART_MONTHS:]
-    tallest = max(counts[m] for m in months) or 1
-    width, height, gap = 12, 48, 2
-    bars = Markup("").join(
-        Markup('<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>').format(
-            i * width, height - h, width - gap, h, month_name(m), counts[m])
-        for i, m in enumerate(months)
-        if (h := round(height * counts[m] / tallest)) > 0
-    )
-    busiest = max(months, key=lambda m: (counts[m], m))
-    summary = (f"Papers per month from {month_name(months[0])} to {month_name(months[-1])}; "
-               f"busiest: {month_name(busiest)} with {counts[busiest]}.")
-    return Markup(
-        '<figure class="atlas-chart"><svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{s}">'
-        '{bars}</svg><figcaption>{s}</figcaption></figure>'
-    ).format(w=len(months) * width, h=height, s=summary, bars=bars)
-
-
-def _month_range(first: str, last: str) -> list[str]:
-    year, month = map(int, first.split("-"))
-    months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months

@@ -279,7 +279,7 @@ def test_every_paper_is_within_three_clicks_of_home(shipped_site):
 def test_paper_pages_stay_out_of_the_navigation(shipped_site):
     home = (shipped_site.site / "index.html").read_text(encoding="utf-8")
     navigation = home[home.index('<nav class="md-tabs"'): home.index("</nav>", home.index('<nav class="md-tabs"'))]
-    assert re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]+?)\s*<', navigation) == ["Home", "Topics", "Methods", "Archive", "Search", "Feeds & API", "Contribute"]
+    assert re.findall(r'class="md-tabs__link"[^>]*>\s*([^<]+?)\s*<', navigation) == ["Home", "Topics", "Methods", "Archive", "Trends", "Search", "Feeds & API", "Contribute"]
     primary = home[home.index('<nav class="md-nav md-nav--primary'):home.index('<nav class="md-nav md-nav--secondary')]
     assert "Home" in primary and "papers/" not in primary
 

@@ -102,6 +102,17 @@ def test_the_fast_builder_builds_what_lunr_py_builds(corpus):
     assert json.dumps(fast.build().serialize()) == json.dumps(stock.build().serialize())
 
 
+def test_a_field_that_no_paper_fills_is_indexed_without_dividing_by_zero(corpus):
+    from dataclasses import replace
+
+    from generator.group import Corpus
+
+    nobody = [replace(item, paper=replace(item.paper, authors=())) for item in corpus.items[:3]]
+    serialized = search.build_index(Corpus(**{**corpus.__dict__, "items": tuple(nobody)})).serialize()
+    word = lunr_compat.index_terms(nobody[0].paper.title)[0]
+    assert "0" in dict(serialized["invertedIndex"])[word]["title"]
+
+
 @pytest.fixture(scope="module")
 def index_and_shards(corpus):
     serialized = search.build_index(corpus).serialize()
