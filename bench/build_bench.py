@@ -3,7 +3,8 @@
     .venv/bin/python bench/build_bench.py [--sizes 1000 10000] [--keep DIR]
 
 For each size: writes a realistic corpus (bench/corpus.py), runs `atlas build` in a fresh
-process, and reports the generator's own time, the `mkdocs build` time, the peak memory of
+process, and reports the generator's own time (the pages; the search index, feeds and JSON API
+are made beside MkDocs and reported apart), the `mkdocs build` time, the peak memory of
 the whole build, the site's size and the mean HTML bytes of a paper page. Then it builds the
 same pages with a plain MkDocs configuration (Material with no settings, no hook) as the
 baseline. Timings on a shared machine are noisy: compare ratios, and rerun before concluding.
@@ -63,7 +64,7 @@ def measure(size: int, work: Path) -> dict[str, float]:
     speed = reference_loop()
     atlas = str(Path(sys.executable).with_name("atlas"))
     wall, peak, err = timed([atlas, "build", "--config", str(REPO / "mkdocs.yml")], work)
-    summary = re.search(r"pages ([\d.]+) s, search index ([\d.]+) s; mkdocs ([\d.]+) s", err)
+    summary = re.search(r"pages ([\d.]+) s, search index, feeds and API ([\d.]+) s; mkdocs ([\d.]+) s", err)
     papers = list((work / "site" / "papers").glob("*/index.html"))
     (work / "baseline.yml").write_text(BASELINE_CONFIG.format(docs=work / "build" / "docs", site=work / "baseline-site"))
     base_wall, base_peak, _ = timed([str(Path(sys.executable).with_name("mkdocs")), "build", "-q", "-f", "baseline.yml"], work)
@@ -73,7 +74,7 @@ def measure(size: int, work: Path) -> dict[str, float]:
         "reference loop (s)": (speed + reference_loop()) / 2,
         "end to end": wall,
         "generator": float(summary.group(1)),
-        "search index (beside mkdocs)": float(summary.group(2)),
+        "search, feeds, API (beside mkdocs)": float(summary.group(2)),
         "mkdocs build": float(summary.group(3)),
         "peak memory (MB)": peak,
         "site (MB)": folder_size(work / "site") / 2**20,

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from urllib.parse import quote_plus
 
+from markupsafe import Markup
+
 from .model import Paper
 
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
@@ -61,10 +63,11 @@ def bibtex(paper: Paper) -> str:
     return "\n".join(lines) + "\n}"
 
 
-def ris(paper: Paper) -> str:
-    """An RIS record (EndNote, Zotero, Mendeley): one `TAG  - value` line each, CRLF line ends."""
+def ris(paper: Paper, key: str | None = None) -> str:
+    """An RIS record (EndNote, Zotero, Mendeley): one `TAG  - value` line each, CRLF line ends.
+    `key` is the paper's citation key, when the caller has worked it out already."""
     identifier = arxiv_id(paper)
-    lines = [("TY", "UNPB" if identifier else "GEN"), ("ID", citation_key(paper)), ("TI", paper.title)]
+    lines = [("TY", "UNPB" if identifier else "GEN"), ("ID", key or citation_key(paper)), ("TI", paper.title)]
     lines += [("AU", _last_first(name)) for name in paper.authors]
     if paper.date:
         lines += [("PY", str(paper.date.year)), ("DA", paper.date.strftime("%Y/%m/%d"))]
@@ -75,10 +78,10 @@ def ris(paper: Paper) -> str:
     return "".join(f"{tag}  - {_one_line(value)}".rstrip(" ") + "\r\n" for tag, value in lines)
 
 
-def csl_json(paper: Paper) -> str:
+def csl_json(paper: Paper, key: str | None = None) -> str:
     """The paper as CSL-JSON (Zotero, Pandoc, citeproc): a list holding one item."""
     identifier = arxiv_id(paper)
-    item: dict = {"id": citation_key(paper), "type": "article", "title": paper.title}
+    item: dict = {"id": key or citation_key(paper), "type": "article", "title": paper.title}
     if paper.authors:
         item["author"] = [_csl_name(name) for name in paper.authors]
     if paper.date:
@@ -87,12 +90,13 @@ def csl_json(paper: Paper) -> str:
         item.update({"publisher": "arXiv", "number": identifier, "DOI": f"10.48550/arXiv.{identifier}",
                      "URL": f"https://arxiv.org/abs/{identifier}"})
     item["abstract"] = paper.abstract
-    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([item]) + "\n"  # compact and ASCII: the fastest of json's encoders
 
 
-def data_url(media_type: str, text: str) -> str:
-    """A download that needs no file on the server: `text` as a base64 data: URL."""
-    return f"data:{media_type};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+def data_url(media_type: str, text: str) -> Markup:
+    """A download that needs no file on the server: `text` as a base64 data: URL. Markup, as
+    nothing in it needs escaping in an attribute (a fixed media type and the base64 alphabet)."""
+    return Markup(f"data:{media_type};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}")
 
 
 def _csl_name(name: str) -> dict[str, str]:
@@ -101,7 +105,8 @@ def _csl_name(name: str) -> dict[str, str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text with no line break, which would end an RIS field early."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def citation_key(paper: Paper) -> str:

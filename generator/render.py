@@ -194,8 +194,8 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         "bibtex": bibtex,
         "downloads": [
             ("BibTeX", f"{key}.bib", cite.data_url("application/x-bibtex", bibtex + "\n")),
-            ("RIS", f"{key}.ris", cite.data_url("application/x-research-info-systems", cite.ris(paper))),
-            ("CSL-JSON", f"{key}.json", cite.data_url("application/vnd.citationstyles.csl+json", cite.csl_json(paper))),
+            ("RIS", f"{key}.ris", cite.data_url("application/x-research-info-systems", cite.ris(paper, key))),
+            ("CSL-JSON", f"{key}.json", cite.data_url("application/vnd.citationstyles.csl+json", cite.csl_json(paper, key))),
         ],
         "links": cite.find_links(paper),
     }

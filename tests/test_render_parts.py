@@ -97,7 +97,7 @@ def test_ris_parses_back_field_by_field():
 def test_ris_keeps_every_value_on_its_line():
     text = ris(Paper(slug="p", title="A title\nbroken in two", abstract=ABSTRACT))
     assert text.split("\r\n")[:3] == ["TY  - GEN", "ID  - anontitle", "TI  - A title broken in two"]
-    assert "AB  - First line of the abstract, second line with $x^2$ and {braces}. A new paragraph.\r\n" in text
+    assert "AB  - First line of the abstract, second line with $x^2$ and {braces}.  A new paragraph.\r\n" in text
     assert text.endswith("ER  -\r\n") and rispy.loads(text)[0]["abstract"].startswith("First line")
 
 
