@@ -40,8 +40,9 @@ def find_links(paper: Paper) -> list[tuple[str, str]]:
     return found
 
 
-def bibtex(paper: Paper) -> str:
-    """A BibTeX entry for the paper: @article with eprint when on arXiv, else @misc."""
+def bibtex(paper: Paper, key: str | None = None) -> str:
+    """A BibTeX entry for the paper: @article with eprint when on arXiv, else @misc. `key` is
+    the paper's citation key, when the caller has worked it out already."""
     identifier = arxiv_id(paper)
     fields = [("title", "{" + _braced(paper.title) + "}")]
     if paper.authors:
@@ -55,7 +56,7 @@ def bibtex(paper: Paper) -> str:
             ("archivePrefix", "arXiv"),
             ("url", f"https://arxiv.org/abs/{identifier}"),
         ]
-    lines = [f"@{'article' if identifier else 'misc'}{{{citation_key(paper)},"]
+    lines = [f"@{'article' if identifier else 'misc'}{{{key or citation_key(paper)},"]
     width = max(len(name) for name, _ in fields)
     for name, value in fields:
         shown = value if name == "month" else "{" + value + "}"

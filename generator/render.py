@@ -182,7 +182,8 @@ def _root(path: str) -> str:
 def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
     """What a paper's page shows, worked out here so that the template only lays it out."""
     paper, root = item.paper, "../../"
-    bibtex, key = cite.bibtex(paper), cite.citation_key(paper)
+    key = cite.citation_key(paper)
+    bibtex = cite.bibtex(paper, key)
     assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
     return {
         "item": item,

@@ -153,7 +153,8 @@ def _card(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
 def _citation(item: Item) -> list:
     """[citation key, BibTeX entry, every author, arXiv identifier or ""] of one paper."""
     paper = item.paper
-    return [cite.citation_key(paper), cite.bibtex(paper), list(paper.authors), cite.arxiv_id(paper) or ""]
+    key = cite.citation_key(paper)
+    return [key, cite.bibtex(paper, key), list(paper.authors), cite.arxiv_id(paper) or ""]
 
 
 @contextlib.contextmanager
