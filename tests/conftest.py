@@ -112,15 +112,25 @@ def shipped_site(tmp_path_factory) -> BuiltSite:
 
 
 @pytest.fixture
-def scratch_site(write, tmp_path, atlas) -> Path:
-    """test_build's scratch project (five papers, one titled with markup) built into a site."""
+def build_project(write, tmp_path, atlas):
+    """Write a scratch project below tmp_path (test_build's taxonomy and five papers, unless
+    given, plus any `extra` papers) and `atlas build` it; the result, the site is tmp_path/site."""
     from test_build import PAPERS, TAXONOMY
 
-    write("content/taxonomy.yml", TAXONOMY)
-    for slug, text in PAPERS.items():
-        write(f"content/papers/{slug}.md", text)
-    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
-                 "--config", CONFIG).exit_code == 0
+    def build(papers: dict[str, str] | None = None, taxonomy: str = TAXONOMY, extra: dict[str, str] | None = None) -> Result:
+        write("content/taxonomy.yml", taxonomy)
+        for slug, text in {**(PAPERS if papers is None else papers), **(extra or {})}.items():
+            write(f"content/papers/{slug}.md", text)
+        return atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
+                     "--config", CONFIG)
+
+    return build
+
+
+@pytest.fixture
+def scratch_site(build_project, tmp_path) -> Path:
+    """test_build's scratch project (five papers, one titled with markup) built into a site."""
+    assert build_project().exit_code == 0
     return tmp_path / "site"
 
 

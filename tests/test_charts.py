@@ -8,9 +8,11 @@ from itertools import combinations
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import CONFIG
+from conftest import serving
 from test_api import load
-from test_build import PAPERS, TAXONOMY
+from test_browser import shot
+from test_build import TAXONOMY
+from test_search_page import reader  # noqa: F401 (a fixture)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -81,13 +83,9 @@ def test_topic_shares_are_each_topics_papers(shipped_site):
     assert shares == {t["name"]: f"{t['papers']} papers, {100 * t['papers'] / 97:.0f}%" for t in topics}
 
 
-def test_names_with_markup_characters_stay_text_in_charts(write, tmp_path, atlas):
-    write("content/taxonomy.yml", TAXONOMY.replace("name: Reasoning", "name: Reasoning & <b>math</b>")
-          .replace("name: DPO", 'name: "DPO <script>"'))
-    for slug, text in PAPERS.items():
-        write(f"content/papers/{slug}.md", text)
-    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
-                 "--config", CONFIG).exit_code == 0
+def test_names_with_markup_characters_stay_text_in_charts(build_project, tmp_path):
+    taxonomy = TAXONOMY.replace("name: Reasoning", "name: Reasoning & <b>math</b>").replace("name: DPO", 'name: "DPO <script>"')
+    assert build_project(taxonomy=taxonomy).exit_code == 0
     found = charts(tmp_path / "site")
     assert "Reasoning & <b>math</b>" in bar_titles(found["topic-shares"])
     assert any(key.startswith("DPO <script>") for key in bar_titles(found["methods-over-time"]))
@@ -97,12 +95,26 @@ def test_names_with_markup_characters_stay_text_in_charts(write, tmp_path, atlas
 
 @pytest.mark.parametrize("section, message", [("per-month", "No paper has a date yet."),
                                               ("methods-over-time", "No dated paper uses a method yet.")])
-def test_an_atlas_without_dated_papers_says_so_instead_of_drawing(write, tmp_path, atlas, section, message):
-    write("content/taxonomy.yml", TAXONOMY)
-    write("content/papers/undated.md", "---\ntitle: Undated GRPO\n---\n\nAn undated paper on GRPO and DPO, long enough to read.\n")
-    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
-                 "--config", CONFIG).exit_code == 0
+def test_an_atlas_without_dated_papers_says_so_instead_of_drawing(build_project, tmp_path, section, message):
+    undated = "---\ntitle: Undated GRPO\n---\n\nAn undated paper on GRPO and DPO, long enough to read.\n"
+    assert build_project({"undated": undated}).exit_code == 0
     html = (tmp_path / "site" / "trends" / "index.html").read_text(encoding="utf-8")
     after = html[html.index(f'id="{section}"'):]
     section_html = after[: after.index("<h2", 1)]
     assert message in section_html and "<svg" not in section_html
+
+
+def test_charts_follow_the_light_and_dark_schemes_without_errors(reader, shipped_site):  # noqa: F811
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "trends/")
+        bar = reader.locator("#topic-shares ~ figure rect").first
+        light = bar.evaluate("rect => getComputedStyle(rect).fill")
+        reader.locator("label[title='Switch to dark mode']").first.click()
+        dark = bar.evaluate("rect => getComputedStyle(rect).fill")
+        label = reader.locator("#topic-shares ~ figure text.atlas-chart__name").first.evaluate("t => getComputedStyle(t).fill")
+        shot(reader, "trends-dark")
+        reader.goto(url + "api/")
+        assert reader.locator("table.atlas-feeds a[type='application/atom+xml']").count() > 10
+    assert light != dark and dark == "rgb(140, 158, 255)"
+    assert label.startswith("rgba(226, 228, 233") or label.startswith("rgb(226, 228, 233")  # Material's light text on slate
+    assert reader.errors == []

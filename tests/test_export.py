@@ -63,20 +63,21 @@ def export_site(tmp_path_factory):
     return root / "site"
 
 
-def export(page, form: str) -> tuple[str, str]:
-    """Click the export button for `form`; the downloaded file's name and text."""
+def export(page, url: str, form: str) -> tuple[list[str], str, str]:
+    """Open the search at `url`, then click the export button for `form`: the titles the page
+    shows, and the downloaded file's name and text."""
+    page.goto(url)
+    settled(page)
+    shown = titles(page)
     with page.expect_download() as downloading:
         page.locator(f".atlas-export__button[data-format='{form}']").click()
     download = downloading.value
-    return download.suggested_filename, open(download.path(), encoding="utf-8", newline="").read()
+    return shown, download.suggested_filename, open(download.path(), encoding="utf-8", newline="").read()
 
 
 def test_bibtex_export_of_a_search_parses_whole(reader, export_site):  # noqa: F811
     with serving(export_site) as url:
-        reader.goto(url + "search/?q=grpo")
-        settled(reader)
-        shown = titles(reader)
-        name, text = export(reader, "bib")
+        shown, name, text = export(reader, url + "search/?q=grpo", "bib")
     assert name == "atlas-grpo.bib"
     library = bibtexparser.parse_string(text)
     assert library.failed_blocks == [] and len(library.entries) == len(shown) == 4
@@ -88,10 +89,7 @@ def test_bibtex_export_of_a_search_parses_whole(reader, export_site):  # noqa: F
 
 def test_csv_export_keeps_the_facets_and_guards_formulas(reader, export_site):  # noqa: F811
     with serving(export_site) as url:
-        reader.goto(url + "search/?q=grpo&year=2025&sort=date")
-        settled(reader)
-        shown = titles(reader)
-        name, text = export(reader, "csv")
+        shown, name, text = export(reader, url + "search/?q=grpo&year=2025&sort=date", "csv")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert name == "atlas-grpo-2025.csv"
     assert [row["title"] for row in rows] == [("'" + t if t.startswith("=") else t) for t in shown]
@@ -104,13 +102,8 @@ def test_csv_export_keeps_the_facets_and_guards_formulas(reader, export_site):  
 
 def test_json_export_holds_what_the_reader_sees(reader, export_site):  # noqa: F811
     with serving(export_site) as url:
-        reader.goto(url + "search/?method=dpo")
-        settled(reader)
-        shown = titles(reader)
-        name, text = export(reader, "json")
-        reader.goto(url + "search/?q=onerror")
-        settled(reader)
-        _, hostile = export(reader, "json")
+        shown, name, text = export(reader, url + "search/?method=dpo", "json")
+        _, _, hostile = export(reader, url + "search/?q=onerror", "json")
     records = json.loads(text)
     assert name == "atlas-dpo.json" and [r["title"] for r in records] == shown
     assert set(records[0]) == {"key", "title", "authors", "date", "topics", "methods", "url", "arxiv", "abstract"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import feedparser
 import pytest
-from conftest import CONFIG
 from test_build import XSS
 
 NEWEST_FIRST = [  # by date, the undated paper by the day it was added (2025-03-10)
@@ -64,16 +63,11 @@ def test_untrusted_titles_and_abstracts_stay_text_in_feeds(scratch_site):
     assert "&lt;img src=x onerror=alert(1)&gt;" in (scratch_site / "feeds" / "atlas.atom.xml").read_text(encoding="utf-8")
 
 
-def test_a_paper_with_neither_date_nor_added_day_stays_out_of_feeds_and_control_characters_are_dropped(write, tmp_path, atlas):
-    from test_build import PAPERS, TAXONOMY
-
-    write("content/taxonomy.yml", TAXONOMY)
-    for slug, text in PAPERS.items():
-        write(f"content/papers/{slug}.md", text)
-    write("content/papers/nowhen.md", "---\ntitle: No date, no added day\n---\n\nA GRPO study of nothing in particular.\n")
-    write("content/papers/bell.md", "---\ntitle: \"A bell \\a in GRPO\"\ndate: 2025-04-01\n---\n\nGRPO rings \x0b twice.\n")
-    result = atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
-                   "--config", CONFIG)
+def test_a_paper_with_neither_date_nor_added_day_stays_out_of_feeds_and_control_characters_are_dropped(build_project, tmp_path):
+    result = build_project(extra={
+        "nowhen": "---\ntitle: No date, no added day\n---\n\nA GRPO study of nothing in particular.\n",
+        "bell": "---\ntitle: \"A bell \\a in GRPO\"\ndate: 2025-04-01\n---\n\nGRPO rings \x0b twice.\n",
+    })
     assert result.exit_code == 0, result.stderr
     feed = parsed(tmp_path / "site", "feeds/methods/grpo.atom.xml")
     assert [entry.title for entry in feed.entries] == ["A bell  in GRPO", "GRPO for Math: Group Relative Policy Optimization at Scale"]
@@ -86,15 +80,9 @@ def test_feeds_link_absolutely_under_the_configured_site_url(project_site_with_u
 
 
 @pytest.fixture
-def project_site_with_url(write, tmp_path, atlas, monkeypatch):
-    from test_build import PAPERS, TAXONOMY
-
-    write("content/taxonomy.yml", TAXONOMY)
-    for slug, text in PAPERS.items():
-        write(f"content/papers/{slug}.md", text)
+def project_site_with_url(build_project, tmp_path, monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://atlas.example.org/")
-    assert atlas("build", "--content", tmp_path / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
-                 "--config", CONFIG).exit_code == 0
+    assert build_project().exit_code == 0
     return tmp_path / "site"
 
 
