@@ -23,7 +23,7 @@ SCHEMAS = ("papers", "topics", "methods")
 
 def api_files(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     """{path under docs/: JSON} of api/papers.json, topics.json, methods.json and their schemas."""
-    root = site_url.rstrip("/") + "/" if site_url else ""
+    root = site_url  # "" or ending in "/"
     files = {
         f"{API_DIR}/papers.json": _json({"api_version": API_VERSION, "papers": [paper_record(item, root) for item in corpus.items]}),
         f"{API_DIR}/topics.json": _json({"api_version": API_VERSION,

@@ -44,7 +44,7 @@ def entry_date(item: Item) -> dt.date | None:
 
 
 def feed_files(corpus: Corpus, site_url: str = "") -> dict[str, str]:
-    """{path under docs/: XML} of every feed. Links are absolute under `site_url` when it is
+    """{path under docs/: XML} of every feed. Links are absolute under `site_url` (ending in "/") when it is
     known, else relative to the feed (which feed readers resolve against the feed's address)."""
     rank = {item.paper.slug: number for number, item in enumerate(sorted(
         (item for item in corpus.items if entry_date(item)), key=_newest_first))}
@@ -56,12 +56,13 @@ def feed_files(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     # the site and fetches sitemap.xml beside it; an empty one in each feed folder answers that
     # instead of a 404 on every page.
     files = {f"{folder}/sitemap.xml": _EMPTY_SITEMAP for folder in (FEEDS_DIR, f"{FEEDS_DIR}/topics", f"{FEEDS_DIR}/methods")}
+    texts: dict[str, tuple[str, str]] = {}  # slug -> plain title and abstract, shared: a paper is in many feeds
     for kind, slug, title, page, items in feeds:
         newest = heapq.nsmallest(FEED_SIZE, (item for item in items if item.paper.slug in rank),
                                  key=lambda item: rank[item.paper.slug])
         for form, write in (("atom", _atom), ("rss", _rss)):
             path = feed_path(kind, slug, form)
-            files[path] = write(Feed(corpus, title, path, page, newest, site_url))
+            files[path] = write(Feed(corpus, title, path, page, newest, site_url, texts))
     return files
 
 
@@ -72,9 +73,10 @@ def _newest_first(item: Item) -> tuple:
 class Feed:
     """What both formats say about one feed; URLs worked out once for the feed's place."""
 
-    def __init__(self, corpus: Corpus, title: str, path: str, page: str, items: list[Item], site_url: str) -> None:
-        self.corpus, self.title, self.path, self.items = corpus, title, path, items
-        self.root = site_url.rstrip("/") + "/" if site_url else "../" * path.count("/")
+    def __init__(self, corpus: Corpus, title: str, path: str, page: str, items: list[Item], site_url: str,
+                 texts: dict[str, tuple[str, str]]) -> None:
+        self.corpus, self.title, self.path, self.items, self.texts = corpus, title, path, items, texts
+        self.root = site_url or "../" * path.count("/")
         self.self_url = self.url(path)
         self.page_url = self.url(page)
         newest = max((entry_date(item) for item in items), default=dt.date(1970, 1, 1))
@@ -84,6 +86,13 @@ class Feed:
 
     def url(self, relative: str) -> str:
         return self.root + relative
+
+    def text(self, item: Item) -> tuple[str, str]:
+        """The paper's title and abstract as plain text (math as its characters)."""
+        slug = item.paper.slug
+        if slug not in self.texts:
+            self.texts[slug] = (plain_text(item.paper.title), plain_text(item.paper.abstract))
+        return self.texts[slug]
 
     def paper_url(self, item: Item) -> str:
         return self.url(f"papers/{item.paper.slug}/")
@@ -107,7 +116,8 @@ def _atom(feed: Feed) -> str:
     _add(root, "generator", "atlas (Post-Training Atlas generator)")
     for item in feed.items:
         entry = _add(root, "entry")
-        _add(entry, "title", plain_text(item.paper.title))
+        title, abstract = feed.text(item)
+        _add(entry, "title", title)
         _add(entry, "id", _urn(item.paper.slug))
         when = _midnight(entry_date(item)).isoformat().replace("+00:00", "Z")
         _add(entry, "published", when)
@@ -117,7 +127,7 @@ def _atom(feed: Feed) -> str:
             _add(_add(entry, "author"), "name", name)
         for kind, slug, name in feed.terms(item):
             _add(entry, "category", term=slug, label=name, scheme=feed.url(f"{kind}/"))
-        _add(entry, "summary", plain_text(item.paper.abstract), type="text")
+        _add(entry, "summary", abstract, type="text")
     return _xml(root)
 
 
@@ -131,7 +141,8 @@ def _rss(feed: Feed) -> str:
     _add(channel, "generator", "atlas (Post-Training Atlas generator)")
     for item in feed.items:
         entry = _add(channel, "item")
-        _add(entry, "title", plain_text(item.paper.title))
+        title, abstract = feed.text(item)
+        _add(entry, "title", title)
         _add(entry, "link", feed.paper_url(item))
         _add(entry, "guid", _urn(item.paper.slug), isPermaLink="false")
         _add(entry, "pubDate", format_datetime(_midnight(entry_date(item))))
@@ -139,7 +150,7 @@ def _rss(feed: Feed) -> str:
             _add(entry, f"{{{DC_NS}}}creator", name)
         for kind, _, name in feed.terms(item):
             _add(entry, "category", name, domain=feed.url(f"{kind}/"))
-        _add(entry, "description", plain_text(item.paper.abstract))
+        _add(entry, "description", abstract)
     return _xml(rss)
 
 

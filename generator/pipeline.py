@@ -185,7 +185,7 @@ def data_files(corpus: Corpus, site_url: str) -> dict[str, str]:
 def generate(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "") -> BuildReport:
     """content/ to the MkDocs pages and data files in `docs`: load and classify, relate,
     group, render and write, then index and write the feeds and the API. Feeds and API link
-    absolutely under `site_url` when it is given."""
+    absolutely under `site_url` (as site.configured_url gives it, ending in "/") when it is given."""
     report, corpus = _generate_pages(content, docs, progress, site_url)
     return report if corpus is None else _with_data(report, _write_data((corpus, docs, site_url)))
 

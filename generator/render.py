@@ -95,8 +95,7 @@ def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     page("contribute.md", "contribute.md.j2")
     page("trends.md", "trends.md.j2", per_month=charts.papers_per_month(corpus.items), over_time=charts.methods_over_time(corpus),
          matrix=charts.cooccurrence(corpus), shares=charts.topic_shares(corpus))
-    page("api.md", "api.md.j2", site_url=site_url.rstrip("/") + "/" if site_url else "", topics=topic_counts,
-         methods=method_counts, example=corpus.items[0] if corpus.items else None)
+    page("api.md", "api.md.j2", site_url=site_url, topics=topic_counts, methods=method_counts)
     return pages
 
 

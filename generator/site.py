@@ -110,7 +110,8 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude:
 
 
 def configured_url(config_file: Path) -> str:
-    """The `site_url` of the MkDocs configuration ('' when unset), read as MkDocs reads it (`!ENV` too)."""
+    """The `site_url` of the MkDocs configuration, read as MkDocs reads it (`!ENV` too), ending
+    in "/" so that a path joins it as it is; '' when unset."""
     import yaml
     from mkdocs.utils.yaml import yaml_load
 
@@ -119,7 +120,8 @@ def configured_url(config_file: Path) -> str:
             config = yaml_load(handle)
     except (OSError, yaml.YAMLError) as exc:
         raise SiteError(f"{config_file}: {exc}") from exc
-    return str((config or {}).get("site_url") or "")
+    url = str((config or {}).get("site_url") or "")
+    return url.rstrip("/") + "/" if url else ""
 
 
 def copy_files(docs: Path, site: Path, paths: list[str]) -> None:
