@@ -50,10 +50,12 @@
     return shardIndexes.get(number);
   }
 
-  function loadAbstracts(manifest, refs) {
+  /* Per-paper data kept in blocks of papers (search/abstracts-NNN.json, search/cite-NNN.json):
+   * the blocks that hold these papers, as a Map from block number to its list. */
+  function loadBlocks(kind, manifest, refs) {
     const files = [...new Set(refs.map((ref) => Math.floor(ref / manifest.abstracts_per_file)))];
     return Promise.all(files.map((file) =>
-      fetchJSON(`search/abstracts-${String(file).padStart(3, "0")}.json`).then((texts) => [file, texts])))
+      fetchJSON(`search/${kind}-${String(file).padStart(3, "0")}.json`).then((texts) => [file, texts])))
       .then((parts) => new Map(parts));
   }
 
@@ -247,9 +249,7 @@
    * citation blocks (search/cite-NNN.json) and the abstracts, fetched for these papers only. */
   async function exportRecords(manifest, cards, refs) {
     const per = manifest.abstracts_per_file;
-    const blocks = [...new Set(refs.map((ref) => Math.floor(ref / per)))];
-    const [citations, abstracts] = await Promise.all(["cite", "abstracts"].map((kind) => Promise.all(blocks.map((block) =>
-      fetchJSON(`search/${kind}-${String(block).padStart(3, "0")}.json`).then((data) => [block, data]))).then((parts) => new Map(parts))));
+    const [citations, abstracts] = await Promise.all(["cite", "abstracts"].map((kind) => loadBlocks(kind, manifest, refs)));
     const keys = new Set();
     return refs.map((ref) => {
       const [slug, title, , date, topics, methods] = cards[ref];
@@ -502,7 +502,7 @@
       this.more.hidden = kept.length <= this.shown;
       this.status.replaceChildren(this.summary(ranked, kept.length, manifest));
       if (visible.length) {
-        const abstracts = await loadAbstracts(manifest, visible.map(([ref]) => ref));
+        const abstracts = await loadBlocks("abstracts", manifest, visible.map(([ref]) => ref));
         if (run !== this.run) return;
         for (const item of this.results.children) {
           const ref = Number(item.dataset.ref);
@@ -648,5 +648,5 @@
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", attach);
   else attach();
 
-  window.atlasSearch = { search, parseQuery, merge, EXPORTS };  // for the benchmark and tests
+  window.atlasSearch = { search, parseQuery, merge };  // for the benchmark and tests
 })();
