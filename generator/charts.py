@@ -56,7 +56,7 @@ def papers_per_month(items: tuple[Item, ...]) -> Markup:
 
 def methods_over_time(corpus: Corpus, top: int = TOP_METHODS) -> Markup:
     """Small multiples: papers per month of the most used methods, one row each, on one scale."""
-    ranked = sorted(corpus.taxonomy.methods, key=lambda t: (-len(corpus.by_method[t.slug]), t.name))[:top]
+    ranked = most_used(corpus.taxonomy.methods, corpus.by_method)[:top]
     per_method = {t.slug: Counter(item.month for item in corpus.by_method[t.slug] if item.month) for t in ranked}
     every = Counter()
     for counts in per_method.values():
@@ -86,7 +86,7 @@ def methods_over_time(corpus: Corpus, top: int = TOP_METHODS) -> Markup:
 
 def cooccurrence(corpus: Corpus, top: int = MATRIX_METHODS) -> Markup:
     """A matrix of the most used methods: how many papers use both of a pair."""
-    ranked = sorted(corpus.taxonomy.methods, key=lambda t: (-len(corpus.by_method[t.slug]), t.name))[:top]
+    ranked = most_used(corpus.taxonomy.methods, corpus.by_method)[:top]
     ranked = [t for t in ranked if corpus.by_method[t.slug]]
     if len(ranked) < 2:
         return Markup("")
@@ -117,7 +117,7 @@ def topic_shares(corpus: Corpus) -> Markup:
     total = len(corpus.items)
     if not total:
         return Markup("")
-    topics = sorted(corpus.taxonomy.topics, key=lambda t: (-len(corpus.by_topic[t.slug]), t.name))
+    topics = most_used(corpus.taxonomy.topics, corpus.by_topic)
     label, row, figures = 200, 24, 110
     span = WIDTH - label - figures
     most = max(len(corpus.by_topic[t.slug]) for t in topics) or 1
@@ -135,6 +135,11 @@ def topic_shares(corpus: Corpus) -> Markup:
     table = Table(("Topic", "Papers", "Share"), tuple((t.name, len(corpus.by_topic[t.slug]),
                                                        f"{100 * len(corpus.by_topic[t.slug]) / total:.0f}%") for t in topics))
     return figure(_svg(WIDTH, len(topics) * row, summary, parts), summary, table)
+
+
+def most_used(terms, papers_by_term: dict) -> list:
+    """The terms, the one with the most papers first, ties by name."""
+    return sorted(terms, key=lambda term: (-len(papers_by_term[term.slug]), term.name))
 
 
 def month_chart(items: tuple[Item, ...]) -> Markup:
