@@ -3,7 +3,7 @@
 latex2mathml does the conversion but copies some input through unescaped (`\\text{<img ...>}`)
 and turns `\\href{javascript:...}` into an attribute, so its output is rebuilt from an
 allowlist of MathML elements and attributes: tags not on the list are dropped, all text is
-escaped. No script runs in the reader's browser to show math.
+escaped for HTML and Markdown alike (safe_html). No script runs in the reader's browser to show math.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import re
 from html.parser import HTMLParser
 
 from latex2mathml.converter import convert
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from .safe_html import escape_text
 
 # Inline math: `$...$` on one line, not starting or ending with a space ("$5 and $10" stays text).
 _MATH = re.compile(r"\$(?=\S)([^$\n]{1,400}?)(?<=[^\s\\])\$")
@@ -45,10 +47,10 @@ def text_html(text: str) -> Markup:
     """One run of text, escaped, with each `$...$` span rendered as math."""
     pieces, position = [], 0
     for match in _MATH.finditer(text):
-        pieces.append(escape(_plain_text(text[position : match.start()])))
+        pieces.append(escape_text(_plain_text(text[position : match.start()])))
         pieces.append(latex_to_mathml(match.group(1)))
         position = match.end()
-    pieces.append(escape(_plain_text(text[position:])))
+    pieces.append(escape_text(_plain_text(text[position:])))
     return Markup("").join(pieces)
 
 
@@ -64,7 +66,7 @@ def latex_to_mathml(latex: str) -> Markup:
     try:
         converted = convert(latex)
     except Exception:  # latex2mathml raises many kinds of errors on malformed input
-        return Markup('<code class="atlas-latex">{}</code>').format(latex)
+        return Markup(f'<code class="atlas-latex">{escape_text(latex)}</code>')
     return _Sanitizer.clean(converted)
 
 
@@ -90,7 +92,7 @@ class _Sanitizer(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _ELEMENTS:
             return
-        kept = "".join(f' {name}="{html.escape(value or "")}"' for name, value in attrs if name in _ATTRIBUTES)
+        kept = "".join(f' {name}="{escape_text(value or "")}"' for name, value in attrs if name in _ATTRIBUTES)
         self.out.append(f"<{tag}{kept}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -102,4 +104,4 @@ class _Sanitizer(HTMLParser):
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(html.escape(data, quote=False))
+        self.out.append(escape_text(data))

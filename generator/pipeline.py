@@ -15,13 +15,13 @@ from .api import API_DIR, api_files
 from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
 from .merge import PaperIndex, merge
-from .model import Entry, Paper, Problem, error, warning
+from .model import Entry, Paper, Problem, error
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
-from .taxonomy import KINDS, Taxonomy, classify, load_taxonomy
-from .validate import check_text
+from .taxonomy import Taxonomy, classify, load_taxonomy
+from .validate import check_file, check_text
 
 
 class _Problems:
@@ -211,7 +211,6 @@ def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str) 
     progress.count("loading and classifying papers", len(papers), len(papers))
     if taxonomy is None or any(p.is_error for p in problems):
         return BuildReport(papers=len(papers), problems=tuple(problems)), None
-    problems += _unknown_terms(content, papers, taxonomy)
     classified = {paper.slug: classification for paper, _, classification, _ in read if paper is not None}
     related = related_papers({paper.slug: bag for paper, _, _, bag in read if paper is not None})
     progress.count("relating", len(papers), len(papers))
@@ -262,8 +261,10 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
     in one pass so that a worker process reads, classifies and tokenizes a paper in one go."""
     results = []
     for path in paths:
-        paper, problems = store.read_paper(path)
-        if paper is None or taxonomy is None:
+        # One check, two callers: the build refuses exactly what `atlas validate` calls an error.
+        checked = check_file(path, taxonomy)
+        paper, problems = checked.paper, [problem for problem in checked.problems if problem.is_error]
+        if paper is None or problems or taxonomy is None:
             results.append((paper, problems, None, None))
         else:
             results.append((paper, problems, classify(paper, taxonomy), bag_of_words(paper.title, paper.abstract)))
@@ -299,17 +300,3 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
         written = writing.get()
     site.copy_files(docs, site_dir, [path for path in site.existing_pages(docs) if is_data_file(path)])
     return replace(_with_data(report, written), mkdocs_warnings=tuple(messages), mkdocs_seconds=mkdocs_seconds)
-
-
-def _unknown_terms(content: Path, papers: list[Paper], taxonomy: Taxonomy) -> list[Problem]:
-    """Warnings for front-matter topics and methods that the taxonomy does not define."""
-    problems = []
-    for paper in papers:
-        for kind in KINDS:
-            for key in (kind, f"not_{kind}"):
-                value = paper.extra.get(key)
-                for slug in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
-                    if taxonomy.find(kind, str(slug)) is None:
-                        problems.append(warning(store.paper_path(content, paper.slug), None,
-                                                f"`{key}` names `{slug}`, which content/taxonomy.yml does not define"))
-    return problems

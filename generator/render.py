@@ -3,11 +3,12 @@
 render_indexes() writes the pages that list papers, render_papers() each paper's own page (the
 pipeline spreads those over the cores).
 
-Pages are Markdown with front matter for MkDocs, but everything that carries contributed text
-(titles, authors, abstracts, evidence) is a raw HTML block written by Jinja2 with autoescaping
-on, so Markdown never interprets it and nothing a contributor types becomes markup. Page titles
-for <title> go through the front matter already escaped, because MkDocs' own templates print
-them unescaped.
+Pages are Markdown with front matter for MkDocs. Most of what carries contributed text
+(titles, authors, abstracts, evidence) is finished HTML that Markdown never parses (see
+fragment()); the rest, such as a term's name in a heading, is printed through
+safe_html.escape_text, which every template applies to every value, so nothing a contributor
+types becomes HTML or Markdown syntax. Page titles for <title> go through the front matter
+already escaped, because MkDocs' own templates print them unescaped.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import json
 from itertools import groupby
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import charts, cite
 from .charts import MONTH_NAMES, month_chart, month_name
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
+from .safe_html import escape_lines, escape_text
 from .taxonomy import Assignment
 from .text import slugify
 
@@ -100,7 +102,7 @@ def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
 
 
 def _environment() -> Environment:
-    """Templates with autoescaping on: every value is HTML-escaped unless it is Markup we built."""
+    """Templates that escape every value unless it is Markup we built."""
     env = Environment(
         loader=PackageLoader("generator", "templates"),
         autoescape=True,
@@ -109,9 +111,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # templates do not change during a build: no stat() per page
+        # Every printed value that is not markup we built is escaped for HTML and for the
+        # Markdown that MkDocs parses after us (headings, descriptions and attributes alike).
+        finalize=escape_text,
     )
     env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
-                       groupby_month=groupby_month, rich=text_html, plain=plain_text, fragment=fragment)
+                       groupby_month=groupby_month, rich=text_html, lines=escape_lines, plain=plain_text, fragment=fragment)
     env.globals.update(why=why, term_latest=TERM_LATEST)
     return env
 
@@ -138,9 +143,9 @@ class Snippets:
         key = (kind, assignment, root)
         if key not in self._chips:
             # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
-            name = escape(self.corpus.taxonomy.find(kind, assignment.slug).name)
+            name = escape_text(self.corpus.taxonomy.find(kind, assignment.slug).name)
             self._chips[key] = Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/" '
-                                      f'title="{escape(why(assignment))}">{name}</a>')
+                                      f'title="{escape_text(why(assignment))}">{name}</a>')
         return self._chips[key]
 
     def paper_list(self, items, root: str, show_methods: bool = True) -> Markup:
@@ -153,7 +158,7 @@ class Snippets:
             chips = "".join(self.chip("methods", a, root) for a in item.methods) if show_methods else ""
             self._items[key] = (
                 f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{item.paper.slug}/">'
-                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape(byline(item.paper))}</span>'
+                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape_text(byline(item.paper))}</span>'
                 + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
                 + "</li>"
             )
@@ -237,8 +242,8 @@ def long_date(date: dt.date | None) -> str:
 
 
 def yaml_text(text: str) -> Markup:
-    """A front-matter value that MkDocs' templates can print as is: HTML-escaped, then YAML-quoted."""
-    return Markup(json.dumps(str(escape(text)), ensure_ascii=False))
+    """A front-matter value that MkDocs' templates can print as is: escaped, then YAML-quoted."""
+    return Markup(json.dumps(str(escape_text(text)), ensure_ascii=False))
 
 
 def groupby_month(items) -> list[tuple[str | None, list[Item]]]:

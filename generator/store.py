@@ -18,10 +18,12 @@ from typing import Any
 import frontmatter
 import yaml
 
-from . import parallel
+from . import files, parallel
 from .model import CURATED_KEYS, Paper, Problem, Source, error
+from .text import SLUG, slugify
 
 PAPERS_DIR = "papers"
+MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
 # libyaml's safe loader when PyYAML was built with it (its wheels are), else the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # In the key lines parse_paper() returns, the line where the abstract (the body) starts.
@@ -42,11 +44,12 @@ def paper_path(content: Path, slug: str) -> Path:
 
 
 def paper_files(content: Path) -> list[Path]:
-    """The paper files in content/papers/, sorted by name."""
+    """Every `*.md` entry in content/papers/, sorted by name: the readers report those that are
+    no paper file (`..md`, a FIFO, a symlink out of content/) rather than skip them silently."""
     folder = papers_dir(content)
     if not folder.is_dir():
         return []
-    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".md") and not e.is_dir(follow_symlinks=False))
     return [folder / name for name in names]
 
 
@@ -66,12 +69,38 @@ def _read_papers(_: None, paths: list[Path]) -> list[tuple[Paper | None, list[Pr
 
 def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
     """The paper in one file, or the problems that keep it from being read."""
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [error(path, 1, f"cannot read paper file: {exc}")]
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
     paper, problems, _ = parse_paper(path, text)
     return paper, problems
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The text of the paper file at `path` (CRLF made `\n`), or why it is no text to parse: a
+    symlink out of content/, a special file, too large, binary, not UTF-8, a BOM, tabs in the
+    front matter. Every command that reads paper files reads them through here."""
+    if files.leaves(path, path.parent.parent):
+        return None, [error(path, None, "a symbolic link to a file outside content/; copy the file in instead")]
+    try:
+        raw = files.read_capped(path, MAX_FILE_BYTES, "paper file")
+    except files.UnreadableFile as exc:
+        return None, [error(path, None, str(exc))]
+    if b"\0" in raw:
+        return None, [error(path, raw[: raw.index(b"\0")].count(b"\n") + 1, "binary file (it holds NUL bytes); a paper file is UTF-8 text")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+    if text.startswith("\ufeff"):
+        return None, [error(path, 1, "starts with a byte-order mark; save the file as UTF-8 without BOM")]
+    text = text.replace("\r\n", "\n")
+    front = text.split("\n---\n", 1)[0] if text.startswith("---\n") else ""
+    tabs = [number for number, line in enumerate(front.split("\n"), start=1) if "\t" in line]
+    if tabs:
+        return None, [error(path, line, "tab in the front matter; YAML wants spaces") for line in tabs]
+    return text, []
 
 
 def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dict[str, int]]:
@@ -95,6 +124,9 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
     check(added is None or isinstance(added, dt.date) and not isinstance(added, dt.datetime), "added",
           "`added` must be a date written YYYY-MM-DD")
     check(isinstance(meta.get("title_inferred", False), bool), "title_inferred", "`title_inferred` must be true or false")
+    # The file name becomes the page's URL and goes into links on many pages: only a slug will do.
+    check(SLUG.match(path.stem) is not None, "title", f"file name `{path.name}` is no slug: use lowercase letters, digits "
+          f"and hyphens, e.g. `{slugify(title) if isinstance(title, str) else 'paper-title'}.md`")
     sources = _read_sources(meta.get("sources", []))
     check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
     if problems:

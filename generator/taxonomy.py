@@ -17,9 +17,9 @@ import yaml
 
 from .model import Paper, Problem, error
 from .phrases import Hit, Phrase, PhraseIndex, compile_phrases
+from .text import SLUG
 
 KINDS = ("topics", "methods")
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # In a sentence like this, a method is usually a baseline being compared against, not used.
 _CONTRAST = re.compile(
     r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|than|instead of|"

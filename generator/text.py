@@ -15,6 +15,7 @@ _WHITESPACE = re.compile(r"\s+")
 _CITATION = re.compile(r"\\(?:cite[pt]?|ref|eqref|footnote|label)\*?\{[^{}]*\}")
 _WORD = re.compile(r"\w+")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # what slugify() makes
 SLUG_MAX_LENGTH = 80
 
 

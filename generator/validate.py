@@ -20,14 +20,11 @@ from .cite import ARXIV_ID
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
-from .text import slugify
 
-MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
 MAX_TITLE_CHARS = 300
 MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
 KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
 
 
@@ -71,7 +68,7 @@ def _chosen_files(content: Path, paths: list[Path] | None) -> tuple[list[Path], 
 
 def check_file(path: Path, taxonomy: Taxonomy | None) -> Checked:
     """One paper file: its bytes, its front matter, then each key's value."""
-    text, problems = _text(path)
+    text, problems = store.read_text(path)
     if text is None:
         return Checked(path, None, {}, problems)
     return check_text(path, text, taxonomy)
@@ -86,32 +83,6 @@ def check_text(path: Path, text: str, taxonomy: Taxonomy | None) -> Checked:
     return Checked(path, paper, key_lines, problems)
 
 
-def _text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The file's text with `\\n` line ends (CRLF is fine), or why it is no text to parse."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [error(path, None, f"file is {size:,} bytes; a paper file holds at most {MAX_FILE_BYTES:,}")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [error(path, None, f"cannot read: {exc.strerror or exc}")]
-    if b"\0" in raw:
-        return None, [error(path, raw[: raw.index(b"\0")].count(b"\n") + 1, "binary file (it holds NUL bytes); a paper file is UTF-8 text")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [error(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
-    if text.startswith("\ufeff"):
-        return None, [error(path, 1, "starts with a byte-order mark; save the file as UTF-8 without BOM")]
-    text = text.replace("\r\n", "\n")
-    front = text.split("\n---\n", 1)[0] if text.startswith("---\n") else ""
-    tabs = [number for number, line in enumerate(front.split("\n"), start=1) if "\t" in line]
-    if tabs:
-        return None, [error(path, line, "tab in the front matter; YAML wants spaces") for line in tabs]
-    return text, []
-
-
 def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxonomy | None) -> list[Problem]:
     """What `atlas build` accepts but a reviewer would not."""
     problems: list[Problem] = []
@@ -119,9 +90,6 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
     def add(key: str, message: str, is_error: bool = True) -> None:
         problems.append((error if is_error else warning)(path, lines.get(key, 1), message))
 
-    if not _SLUG.match(paper.slug):
-        add("title", f"file name `{path.name}` is no slug: use lowercase letters, digits and hyphens, "
-                     f"e.g. `{slugify(paper.title)}.md`")
     if len(paper.title) > MAX_TITLE_CHARS:
         add("title", f"`title` is {len(paper.title)} characters; at most {MAX_TITLE_CHARS}")
     if len(paper.abstract) > MAX_ABSTRACT_CHARS:

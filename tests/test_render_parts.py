@@ -44,7 +44,8 @@ def test_dollar_amounts_and_latex_text_escapes_read_naturally():
 
 
 def test_unparseable_math_is_shown_as_its_source():
-    assert str(text_html(r"$\frac{1}{$ x")) == r'<code class="atlas-latex">\frac{1}{</code> x'
+    # Backslash and braces as character references: Markdown can read neither as syntax.
+    assert str(text_html(r"$\frac{1}{$ x")) == '<code class="atlas-latex">&#92;frac&#123;1&#125;&#123;</code> x'
 
 
 def test_abstract_paragraphs_become_paragraphs():

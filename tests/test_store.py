@@ -73,10 +73,13 @@ def test_a_broken_paper_file_is_reported_with_its_line(tmp_path, text, expected)
     assert str(problems[0]).startswith(f"{path}:{expected}")
 
 
-def test_crlf_and_a_byte_order_mark_are_read(tmp_path):
-    path = write_paper(tmp_path, "\ufeff---\r\ntitle: A Title\r\n---\r\n\r\nThe abstract.\r\n")
+def test_crlf_is_read_and_a_byte_order_mark_is_refused_as_validate_refuses_it(tmp_path):
+    path = write_paper(tmp_path, "---\r\ntitle: A Title\r\n---\r\n\r\nThe abstract.\r\n")
     paper, problems = store.read_paper(path)
     assert problems == [] and (paper.title, paper.abstract) == ("A Title", "The abstract.")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    paper, problems = store.read_paper(path)
+    assert paper is None and [str(p) for p in problems] == [f"{path}:1: error: starts with a byte-order mark; save the file as UTF-8 without BOM"]
 
 
 @pytest.mark.parametrize("slug", ["../escape", "a/b", ".hidden", "", "a\\b"])

@@ -123,7 +123,7 @@ def test_huge_files_are_refused_before_they_are_read(content, atlas):
     path = content / "papers" / "huge.md"
     path.write_text(with_front("title: Huge\n", "word " * 30_000), encoding="utf-8")
     result = atlas("validate", "--content", content)
-    assert f"{path}: error: file is 150,022 bytes; a paper file holds at most 100,000" in result.stdout
+    assert f"{path}: error: paper file is over 100,000 bytes, the most one may hold" in result.stdout
 
 
 def test_only_files_in_content_papers_are_paper_files(content, atlas, tmp_path):
