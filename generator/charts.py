@@ -18,6 +18,7 @@ from .group import Corpus, Item
 
 SVG = 'xmlns="http://www.w3.org/2000/svg"'
 CHART_MONTHS = 36  # the method pages' small chart shows the last three years
+TREND_MONTHS = 120  # the Trends charts show the last ten years, whatever dates the papers claim
 TOP_METHODS = 8  # methods over time
 MATRIX_METHODS = 12  # co-occurrence
 WIDTH = 720
@@ -40,7 +41,8 @@ def papers_per_month(items: tuple[Item, ...]) -> Markup:
     counts = Counter(item.month for item in items if item.month)
     if not counts:
         return Markup("")
-    months = month_range(min(counts), max(counts))
+    months = recent_months(counts)
+    counts = Counter({m: counts[m] for m in months})
     height, axis = 160, 18
     width = min(WIDTH / len(months), MAX_BAR)
     span = width * len(months)
@@ -63,7 +65,7 @@ def methods_over_time(corpus: Corpus, top: int = TOP_METHODS) -> Markup:
         every.update(counts)
     if not every:
         return Markup("")
-    months = month_range(min(every), max(every))
+    months = recent_months(every)
     label, row, gap = 230, 34, 6
     width = min((WIDTH - label) / len(months), MAX_BAR)
     span = label + width * len(months)
@@ -148,7 +150,7 @@ def month_chart(items: tuple[Item, ...]) -> Markup:
     counts = Counter(item.month for item in items if item.month)
     if not counts:
         return Markup("")
-    months = month_range(min(counts), max(counts))[-CHART_MONTHS:]
+    months = recent_months(counts)[-CHART_MONTHS:]
     tallest = max(counts[m] for m in months) or 1
     width, height, gap = 12, 48, 2
     bars = Markup("").join(
@@ -178,6 +180,15 @@ def figure(svg: Markup, caption: str, table: Table) -> Markup:
         '<details class="atlas-chart__data"><summary>The figures as a table</summary>\n'
         '<div class="atlas-table-scroll"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table></div>\n</details>'
     ).format(svg=svg, caption=caption, head=head, rows=rows)
+
+
+def recent_months(counts: Counter) -> list[str]:
+    """Every month from the first with papers to the last, or the last TREND_MONTHS of them:
+    a chart stays a chart however far apart the dates are."""
+    first, last = min(counts), max(counts)
+    year, month = map(int, last.split("-"))
+    earliest = f"{year - TREND_MONTHS // 12:04d}-{month:02d}"
+    return month_range(max(first, earliest), last)[-TREND_MONTHS:]
 
 
 def month_range(first: str, last: str) -> list[str]:

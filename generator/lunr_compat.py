@@ -198,6 +198,13 @@ class TermBuilder(Builder):
                     self.inverted_index[term] = posting
                 posting[field_name].setdefault(doc_ref, {})
 
+    def _calculate_average_field_lengths(self):
+        """lunr.py's averages, and 0 for an atlas with no papers (lunr.py divides by zero)."""
+        if self.document_count:
+            super()._calculate_average_field_lengths()
+        else:
+            self.average_field_length = {name: 0 for name in self._fields}
+
     def _create_field_vectors(self):
         """BM25 weights exactly as lunr.py's Builder works them out, each vector sorted once."""
         idfs: dict[str, float] = {}

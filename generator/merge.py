@@ -110,6 +110,7 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
     papers = list(existing)
     index = PaperIndex.of(papers)
     twins, problems = 0, []
+    seen_at: defaultdict[int, set[Source]] = defaultdict(set)  # sources each paper gains, sorted in once at the end
     for entry in sorted(entries, key=lambda e: e.title is None):
         match = index.find(entry)
         if match is None:
@@ -118,6 +119,7 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
             continue
         (number, matched_by), twins = match, twins + 1
         index.add_source(number, entry.source)
+        seen_at[number].add(entry.source)
         papers[number] = _absorb(papers[number], entry)
         # A place seen before had its differences reported then; repeating them on every run is noise.
         if matched_by != "source":
@@ -125,6 +127,8 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
             problems.extend(_conflicts(papers[number], entry, place))
             if matched_by == "title" and not index.similar_abstracts(number, entry.abstract):
                 problems.append(warning(entry.source.digest, entry.source.line, f"same title as {place}, but a different abstract; kept the abstract there"))
+    for number, sources in seen_at.items():
+        papers[number] = replace(papers[number], sources=tuple(sorted(sources.union(papers[number].sources))))
     papers[len(existing) :] = _with_slugs(papers[len(existing) :], {p.slug for p in existing})
     return MergeResult(tuple(papers), twins, tuple(problems))
 
@@ -148,18 +152,18 @@ def _first_seen(paper: Paper) -> str:
 
 
 def _absorb(paper: Paper, entry: Entry) -> Paper:
-    """Paper with the entry's provenance added and its empty fields filled.
+    """Paper with its empty fields filled from the entry (merge() adds the entry's source).
 
     A provisional title gives way to a real one only while it is still what ingest inferred.
     """
-    changes: dict = {"sources": tuple(sorted(set(paper.sources) | {entry.source}))}
+    changes: dict = {}
     if entry.title and title_key(entry.title) != title_key(paper.title):
         if paper.title_inferred and paper.title == infer_title(paper.abstract):
             changes.update(title=entry.title, title_inferred=False)
     for field in ("authors", "date"):
         if getattr(entry, field) and not getattr(paper, field):
             changes[field] = getattr(entry, field)
-    return replace(paper, **changes)
+    return replace(paper, **changes) if changes else paper
 
 
 def _conflicts(paper: Paper, entry: Entry, place: str) -> list[Problem]:

@@ -21,7 +21,7 @@ from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import Taxonomy, classify, load_taxonomy
-from .validate import check_file, check_text
+from .validate import check_entry, check_file, check_text
 
 
 class _Problems:
@@ -61,6 +61,7 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
         digest = formats.read_digest(path, display, fmt)
         entries.extend(digest.entries)
         problems.extend(digest.problems)
+        problems.extend(problem for entry in digest.entries for problem in check_entry(entry, display))
         progress.count("reading digests", done, len(files))
     existing, found = store.load_papers(content)
     problems.extend(found)
@@ -143,7 +144,7 @@ def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem
             files.extend((p, str(p)) for p in inside)
             if not inside:
                 problems.append(error(name, None, "folder holds no *.txt digest"))
-        elif path.is_file():
+        elif path.exists() or path.is_symlink():  # reading it reports a FIFO, a device or a dangling link
             files.append((path, name))
         else:
             problems.append(error(name, None, "no such file or folder"))

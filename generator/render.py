@@ -157,7 +157,7 @@ class Snippets:
         if key not in self._items:
             chips = "".join(self.chip("methods", a, root) for a in item.methods) if show_methods else ""
             self._items[key] = (
-                f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{item.paper.slug}/">'
+                f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{escape_text(item.paper.slug)}/">'
                 f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape_text(byline(item.paper))}</span>'
                 + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
                 + "</li>"

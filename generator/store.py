@@ -160,7 +160,7 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
     node = None
     try:
         node = loader.get_single_node()  # composed once: for the values and for each key's line
-        if "*" in fm and (line := _alias_line(node)):
+        if "*" in fm and (line := alias_line(node)):
             # An alias repeats a node; nested ones ("billion laughs") make values that blow up
             # whatever walks or prints them. Front matter never needs one.
             return {}, "", {}, error(path, line, "front matter repeats a value with a YAML anchor and alias (`&name`, `*name`); write it out instead")
@@ -175,6 +175,10 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
         loader.dispose()
     if not isinstance(meta, dict):
         return {}, "", {}, error(path, 2, "front matter must be a mapping of keys to values")
+    for key, _ in node.value:
+        if not key.tag.endswith(":str"):  # `1:` or `~:` reads as a number or null
+            return {}, "", {}, error(path, key.start_mark.line + 1, f"front-matter key `{key.value}` is no name; "
+                                     "keys are words such as `title`")
     key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value} if node else {}
     before_body = text[: len(text) - len(body)] + body[: len(body) - len(body.lstrip("\n"))]
     last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -182,7 +186,7 @@ def _split(path: Path, text: str) -> tuple[dict, str, dict[str, int], Problem | 
     return meta, body, key_lines, None
 
 
-def _alias_line(node: yaml.Node | None) -> int | None:
+def alias_line(node: yaml.Node | None) -> int | None:
     """The file line of the first node met twice in the tree (an alias), if any."""
     seen: set[int] = set()
     for current in _walk(node):

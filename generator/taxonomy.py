@@ -9,17 +9,21 @@ remove terms the matcher got wrong.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import files
 from .model import Paper, Problem, error
 from .phrases import Hit, Phrase, PhraseIndex, compile_phrases
+from .store import alias_line
 from .text import SLUG
 
 KINDS = ("topics", "methods")
+MAX_TAXONOMY_BYTES = 1_000_000
 # In a sentence like this, a method is usually a baseline being compared against, not used.
 _CONTRAST = re.compile(
     r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|than|instead of|"
@@ -28,8 +32,7 @@ _CONTRAST = re.compile(
 )
 _URL = re.compile(r"https?://\S+")
 # Where a sentence or clause ends: the contrast of "Unlike PPO," does not reach past its comma.
-# Matched up to a method's hit, this ends at the start of the hit's clause (greedy: the last clause end).
-_CLAUSE_START = re.compile(r"(?s:.*)(?:[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s)")
+_CLAUSE_END = re.compile(r"[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s")
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,17 @@ class Taxonomy:
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     """The taxonomy in `path`, or every problem that makes it unusable."""
     try:
-        raw, node = _load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        raw, node = _load(files.read_capped(path, MAX_TAXONOMY_BYTES, "taxonomy").decode("utf-8"))
+    except files.UnreadableFile as exc:
+        return None, [error(path, None, str(exc))]
+    except UnicodeDecodeError as exc:
         return None, [error(path, None, f"cannot read the taxonomy: {exc}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [error(path, mark.line + 1 if mark else 1, f"taxonomy is not valid YAML: {getattr(exc, 'problem', exc)}")]
+    if line := alias_line(node):
+        # A nest of aliases ("billion laughs") expands to more than memory holds; no taxonomy needs one.
+        return None, [error(path, line, "the taxonomy repeats a value with a YAML anchor and alias (`&name`, `*name`); write it out instead")]
     lines = _item_lines(node)
     if not isinstance(raw, dict) or not all(isinstance(raw.get(kind), list) for kind in KINDS):
         return None, [error(path, 1, "the taxonomy must be a mapping with lists `topics` and `methods`")]
@@ -99,6 +107,8 @@ def _load(text: str) -> tuple[Any, yaml.Node | None]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
+        if alias_line(node):
+            return None, node  # never constructed: load_taxonomy reports the alias
         return (loader.construct_document(node) if node is not None else None), node
     finally:
         loader.dispose()
@@ -204,19 +214,34 @@ def _evidence(text: str, hits: list[Hit], where: str) -> dict[tuple[str, str], A
     such as DPO", "without KL regularisation") is context, not something the paper uses.
     """
     found: dict[tuple[str, str], Assignment] = {}
+    context = _Clauses(text)
     for hit in hits:
         kind, slug = hit.payload
         if (kind, slug) in found:
             continue
-        if kind == "methods" and _CONTRAST.search(text, _clause_start(text, hit.start), hit.start):
+        if kind == "methods" and context.contrasted(hit.start):
             continue
         found[(kind, slug)] = Assignment(slug, text[hit.start : hit.end], where)
     return found
 
 
-def _clause_start(text: str, position: int) -> int:
-    clause = _CLAUSE_START.match(text, 0, position)
-    return clause.end() if clause else 0
+class _Clauses:
+    """Where a text's clauses start and its contrasting phrases lie, found in one pass each, so
+    that asking about every hit costs a binary search, not a rescan of the text before it."""
+
+    def __init__(self, text: str) -> None:
+        self.clause_starts = [match.end() for match in _CLAUSE_END.finditer(text)]
+        contrasts = list(_CONTRAST.finditer(text))  # non-overlapping, so their ends are sorted too
+        self.contrast_starts = [match.start() for match in contrasts]
+        self.contrast_ends = [match.end() for match in contrasts]
+
+    def contrasted(self, position: int) -> bool:
+        """Whether a contrasting phrase stands between the start of the clause holding
+        `position` and `position`."""
+        clause = self.clause_starts[bisect_right(self.clause_starts, position) - 1] if self.clause_starts else 0
+        clause = clause if clause <= position else 0
+        first = bisect_left(self.contrast_starts, clause)
+        return first < len(self.contrast_ends) and self.contrast_ends[first] <= position
 
 
 def _plain(text: str) -> str:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
+# Control characters: YAML may not hold them raw, and no title or name needs one.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Citation-like LaTeX commands whose argument carries no meaning for matching.
 _CITATION = re.compile(r"\\(?:cite[pt]?|ref|eqref|footnote|label)\*?\{[^{}]*\}")
 _WORD = re.compile(r"\w+")
@@ -20,8 +22,14 @@ SLUG_MAX_LENGTH = 80
 
 
 def clean_line(text: str) -> str:
-    """Unicode NFC with every run of whitespace collapsed to one space, trimmed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """Unicode NFC with every control character made a space and every run of whitespace
+    collapsed to one space, trimmed."""
+    return _WHITESPACE.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", text))).strip()
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in `text` (C0, DEL or C1) that is not in `allowed`, if any."""
+    return next((char for char in _CONTROL.findall(text) if char not in allowed), None)
 
 
 def clean_paragraphs(paragraphs: list[str]) -> str:

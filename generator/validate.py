@@ -18,11 +18,13 @@ from typing import Any
 from . import store
 from .cite import ARXIV_ID
 from .merge import PaperIndex
-from .model import CURATED_KEYS, Paper, Problem, error, warning
+from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
+from .text import control_character
 
 MAX_TITLE_CHARS = 300
 MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
+FIRST_YEAR = 1990  # before the web's preprints; an earlier date is a typing mistake
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
 KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods")
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
@@ -96,6 +98,10 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
         add(store.ABSTRACT_LINE, f"the abstract is {len(paper.abstract):,} characters; at most {MAX_ABSTRACT_CHARS:,}")
     elif len(paper.abstract) < SHORT_ABSTRACT_CHARS:
         add(store.ABSTRACT_LINE, f"the abstract is only {len(paper.abstract)} characters; was it cut off?", is_error=False)
+    for key, text, allowed in _texts(paper):
+        if (char := control_character(text, allowed)) is not None:
+            what = "the abstract" if key == store.ABSTRACT_LINE else f"`{key}`"
+            add(key, f"{what} holds the control character U+{ord(char):04X}; remove it or write a space")
     if paper.title_inferred:
         add("title_inferred", "the title was inferred from the abstract: write the paper's real title and "
                               "remove `title_inferred`", is_error=False)
@@ -105,7 +111,10 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
         elif "," in name or " and " in name:
             add("authors", f"`{name}` looks like several names; put each author on a line of its own", is_error=False)
     for key, date in (("date", paper.date), ("added", paper.added)):
-        if date is not None and date > dt.date.today() + dt.timedelta(days=1):
+        if date is not None and not FIRST_YEAR <= date.year <= dt.date.today().year + 1:
+            add(key, f"`{key}` {date.isoformat()} is not a paper's date: the atlas takes dates from {FIRST_YEAR} "
+                     f"to the end of next year; write the date as YYYY-MM-DD, or leave `{key}` out if it is unknown")
+        elif date is not None and date > dt.date.today() + dt.timedelta(days=1):
             add(key, f"`{key}` {date.isoformat()} is in the future", is_error=False)
     for key in paper.extra:
         if key not in KNOWN_KEYS:
@@ -184,6 +193,31 @@ def _duplicates(content: Path, checked: list[Checked]) -> list[Problem]:
             what = "the same title as" if how == "title" else "a near-identical abstract to"
             problems.append(error(item.path, item.key_lines.get("title", 1), f"duplicate: {what} {other}"))
     return problems
+
+
+def check_entry(entry: Entry, display: str) -> list[Problem]:
+    """What a digest entry says that no paper file may hold (a title, an abstract or a date that
+    validate refuses), located at its line of the digest named `display`: ingest refuses it
+    there rather than write a file that validate would then refuse."""
+    line, problems = entry.source.line, []
+    if entry.title and len(entry.title) > MAX_TITLE_CHARS:
+        problems.append(error(display, line, f"the title is {len(entry.title):,} characters; a paper's title has at most {MAX_TITLE_CHARS}"))
+    if len(entry.abstract) > MAX_ABSTRACT_CHARS:
+        problems.append(error(display, line, f"the abstract is {len(entry.abstract):,} characters; at most {MAX_ABSTRACT_CHARS:,} "
+                                             "(is this several abstracts run together?)"))
+    if entry.date is not None and not FIRST_YEAR <= entry.date.year <= dt.date.today().year + 1:
+        problems.append(error(display, line, f"the date {entry.date.isoformat()} is not a paper's date: the atlas takes dates "
+                                             f"from {FIRST_YEAR} to the end of next year"))
+    return problems
+
+
+def _texts(paper: Paper) -> list[tuple[str, str, str]]:
+    """(key, text, control characters it may hold) for every text a page shows."""
+    texts = [("title", paper.title, ""), *(("authors", name, "") for name in paper.authors), (store.ABSTRACT_LINE, paper.abstract, "\t\n")]
+    tags, notes = paper.extra.get("tags"), paper.extra.get("notes")
+    texts += [("tags", tag, "") for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+    texts += [("notes", notes, "\t\n")] if isinstance(notes, str) else []
+    return texts
 
 
 def _is_list_of_text(value: Any) -> bool:

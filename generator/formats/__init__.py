@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import files
 from ..model import Digest, error
 from . import abstracts, arxiv_digest, hf_daily
 from .common import split_paragraphs
@@ -50,14 +51,12 @@ _UNKNOWN_FORMAT = (
 
 
 def _read_text(path: Path, display: str):
-    """The file's text with a BOM dropped and line ends made `\\n`, or the problem reading it."""
+    """The file's text with a BOM dropped and line ends made `\\n`, or the problem reading it.
+    Only a regular file is read, and never more than MAX_DIGEST_BYTES of it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_DIGEST_BYTES:
-            return None, error(display, 1, f"file too large for a digest ({size:,} bytes, at most {MAX_DIGEST_BYTES:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, error(display, 1, f"cannot read file: {exc.strerror or exc}")
+        data = files.read_capped(path, MAX_DIGEST_BYTES, "digest")
+    except files.UnreadableFile as exc:
+        return None, error(display, 1, str(exc))
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         return None, error(display, line, "binary file (NUL byte), not a text digest")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -63,6 +64,7 @@ def is_abstract_like(text: str) -> bool:
     return len(text.split()) >= ABSTRACT_MIN_WORDS
 
 
+@functools.lru_cache(maxsize=256)  # asked once an entry: 100,000 times for a large digest
 def digest_name(path: str) -> str:
     """How provenance names a digest: its file name, the same wherever it was ingested from."""
     return PurePath(path).name
