@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__, formats, store
 from .formats import FORMATS
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest
+from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
 from .validate import validate
@@ -82,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
     add_cmd.set_defaults(run=run_add)
 
+    remove_cmd = commands.add_parser(
+        "remove",
+        help="take a paper out of the atlas so that ingest does not bring it back",
+        description="Delete content/papers/SLUG.md and record the paper (its digest lines, arXiv id, title, "
+        "abstract) and the reason in content/removed.yml; ingest then skips every digest entry that is this paper.",
+    )
+    remove_cmd.add_argument("slug", metavar="SLUG", help="the paper's file name without .md")
+    _content_option(remove_cmd)
+    remove_cmd.add_argument("--reason", required=True, metavar="TEXT", help="why the paper leaves the atlas (kept for reviewers)")
+    remove_cmd.add_argument("--quiet", action="store_true", help="print only errors")
+    remove_cmd.set_defaults(run=run_remove)
+
     validate_cmd = commands.add_parser(
         "validate",
         help="check paper files and the taxonomy, reporting every problem",
@@ -113,7 +125,11 @@ def _site_options(command: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `atlas` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except store.ContentBusy as busy:
+        print(f"atlas {args.command}: error: {busy}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -141,7 +157,8 @@ def _summary(report: IngestReport) -> str:
         outcome = f"{changed} file(s) would be written"
     return (
         f"ingest: {report.digests} digest(s), {report.entries} entries ({report.twins} joined a paper already known) "
-        f"-> {papers} papers: {len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged; "
+        f"-> {papers} papers: {len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged"
+        f"{f', {report.skipped} entries of removed papers skipped' if report.skipped else ''}; "
         f"{outcome}; {len(report.warnings)} warning(s)"
     )
 
@@ -150,14 +167,11 @@ def _show_changes(report: IngestReport, content: Path) -> None:
     """On stdout: each file that would be created, and a diff of each that would change."""
     for paper in report.created:
         print(f"would create {store.paper_path(content, paper.slug)}")
-    for before, after in report.updated:
-        path = str(store.paper_path(content, after.slug))
-        diff = difflib.unified_diff(
-            store.render_paper(before).splitlines(keepends=True),
-            store.render_paper(after).splitlines(keepends=True),
-            fromfile=path,
-            tofile=path,
-        )
+    for _, after in report.updated:
+        path = store.paper_path(content, after.slug)
+        current = store.read_text(path)[0] or ""
+        diff = difflib.unified_diff(current.splitlines(keepends=True), report.texts[after.slug].splitlines(keepends=True),
+                                    fromfile=str(path), tofile=str(path))
         sys.stdout.writelines(diff)
 
 
@@ -231,6 +245,18 @@ def _entry_to_add(args: argparse.Namespace, data: bytes) -> tuple[Entry | None, 
 
 def _authors(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    report = remove_paper(args.content, args.slug, args.reason)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.errors:
+        print("remove: nothing was removed", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.quiet:
+        print(f"remove: took {args.slug} out of the atlas; content/removed.yml keeps why, and ingest will skip it", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_validate(args: argparse.Namespace) -> int:

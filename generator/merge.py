@@ -34,6 +34,7 @@ class MergeResult:
     papers: tuple[Paper, ...]
     twins: int  # entries that joined a paper already known (in content/ or earlier in the run)
     warnings: tuple[Problem, ...]
+    skipped: int = 0  # entries of removed papers, left out
 
 
 class PaperIndex:
@@ -56,7 +57,8 @@ class PaperIndex:
     def add(self, number: int, paper: Paper) -> None:
         """Make paper `number` findable by its sources, title and abstract."""
         self.add_source(number, *paper.sources)
-        self._by_title[title_key(paper.title)].append(number)
+        if key := title_key(paper.title):  # a title of punctuation or emoji alone says nothing of which paper it is
+            self._by_title[key].append(number)
         grams = shingles(abstract_words(paper.abstract))
         self._shingles[number] = grams
         for fingerprint in _sampled(grams):
@@ -77,7 +79,8 @@ class PaperIndex:
     def twin(self, title: str | None, abstract: str, other_than: int | None = None) -> tuple[int, str] | None:
         """The paper (other than `other_than`) with this normalised title, or else with a
         near-identical abstract, and which of the two it was ("title" or "abstract")."""
-        same_title = [n for n in self._by_title.get(title_key(title), ()) if n != other_than] if title else []
+        key = title_key(title) if title else ""
+        same_title = [n for n in self._by_title.get(key, ()) if n != other_than] if key else []
         if same_title:
             return same_title[0], "title"
         grams = shingles(abstract_words(abstract))
@@ -101,15 +104,18 @@ def _sampled(grams: frozenset) -> set[int]:
     return {f for f in fingerprints if f % _SAMPLE_MODULUS == 0} or fingerprints
 
 
-def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) -> MergeResult:
+def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str], removed: list[Paper] = ()) -> MergeResult:
     """Merge digest entries into the existing papers; new papers get fresh, unique slugs.
 
     Titled entries go first, so a bare abstract finds its titled twin whatever the file order.
-    `where` names each existing paper's file (by slug) for warnings.
+    `where` names each existing paper's file (by slug) for warnings. An entry that is one of
+    the `removed` papers (by the same rules as a twin) is left out and counted as skipped.
     """
     papers = list(existing)
     index = PaperIndex.of(papers)
-    twins, problems = 0, []
+    for number, paper in enumerate(removed, start=1):
+        index.add(-number, paper)  # negative numbers: found like any paper, never kept
+    twins, skipped, problems = 0, 0, []
     seen_at: defaultdict[int, set[Source]] = defaultdict(set)  # sources each paper gains, sorted in once at the end
     for entry in sorted(entries, key=lambda e: e.title is None):
         match = index.find(entry)
@@ -117,8 +123,12 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
             papers.append(_new_paper(entry))
             index.add(len(papers) - 1, papers[-1])
             continue
-        (number, matched_by), twins = match, twins + 1
+        number, matched_by = match
         index.add_source(number, entry.source)
+        if number < 0:
+            skipped += 1
+            continue
+        twins += 1
         seen_at[number].add(entry.source)
         papers[number] = _absorb(papers[number], entry)
         # A place seen before had its differences reported then; repeating them on every run is noise.
@@ -129,8 +139,8 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str]) ->
                 problems.append(warning(entry.source.digest, entry.source.line, f"same title as {place}, but a different abstract; kept the abstract there"))
     for number, sources in seen_at.items():
         papers[number] = replace(papers[number], sources=tuple(sorted(sources.union(papers[number].sources))))
-    papers[len(existing) :] = _with_slugs(papers[len(existing) :], {p.slug for p in existing})
-    return MergeResult(tuple(papers), twins, tuple(problems))
+    papers[len(existing) :] = _with_slugs(papers[len(existing) :], {p.slug for p in [*existing, *removed]})  # never reuse a slug
+    return MergeResult(tuple(papers), twins, tuple(problems), skipped)
 
 
 def _new_paper(entry: Entry) -> Paper:

@@ -15,7 +15,7 @@ from .api import API_DIR, api_files
 from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
 from .merge import PaperIndex, merge
-from .model import Entry, Paper, Problem, error
+from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
@@ -45,16 +45,55 @@ class IngestReport(_Problems):
     digests: int = 0
     entries: int = 0
     twins: int = 0
+    skipped: int = 0  # entries of papers that content/removed.yml lists
     created: tuple[Paper, ...] = ()
     updated: tuple[tuple[Paper, Paper], ...] = ()  # (before, after)
     unchanged: int = 0
     problems: tuple[Problem, ...] = field(default=())
+    texts: dict[str, str] = field(default_factory=dict)  # slug -> the text its file will hold
     written: bool = False
 
 
 def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Parse digests, merge them into content/papers/, and write what changed: all or nothing."""
+    """Parse digests, merge them into content/papers/, and write what changed: all or nothing.
+
+    Raises store.ContentBusy when another atlas command is writing content/.
+    """
     progress = progress or Progress(quiet=True)
+    entries, problems, digests = read_digests(paths, fmt, progress)
+    if any(problem.is_error for problem in problems):
+        return IngestReport(digests=digests, entries=len(entries), problems=tuple(problems))
+    with store.locked(content) as recovered:
+        versions: dict[str, str] = {}
+        existing, found = store.load_papers(content, versions)
+        removed, found_removed = store.load_removed(content)
+        problems += [warning(content, None, line) for line in recovered] + found + found_removed
+        report = IngestReport(digests=digests, entries=len(entries), problems=tuple(problems))
+        if report.errors:
+            return report
+        report = _merged(report, content, existing, entries, removed)
+        if report.errors or dry_run or not report.texts:
+            return report
+        try:
+            store.write_texts(content, report.texts, versions)
+        except store.Conflict as conflict:
+            return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
+        progress.count("writing papers", len(report.texts), len(report.texts))
+        return replace(report, written=True)
+
+
+def _refused(path: Path, text: str) -> list[Problem]:
+    """The errors `atlas validate` would report for this text at `path`."""
+    size = len(text.encode("utf-8"))
+    if size > store.MAX_FILE_BYTES:
+        return [error(path, None, f"would be {size:,} bytes, over the {store.MAX_FILE_BYTES:,} a paper file may hold "
+                                  "(does a digest repeat this paper?)")]
+    return [problem for problem in check_text(path, text, None).problems if problem.is_error]
+
+
+def read_digests(paths: list[str], fmt: str, progress: Progress) -> tuple[list[Entry], list[Problem], int]:
+    """The entries of every digest named (or found in a named folder), every problem with them
+    (including what no paper file may hold), and how many digests there were."""
     files, problems = find_digests(paths)
     entries: list[Entry] = []
     for done, (path, display) in enumerate(files, start=1):
@@ -63,28 +102,20 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
         problems.extend(digest.problems)
         problems.extend(problem for entry in digest.entries for problem in check_entry(entry, display))
         progress.count("reading digests", done, len(files))
-    existing, found = store.load_papers(content)
-    problems.extend(found)
-    report = IngestReport(digests=len(files), entries=len(entries), problems=tuple(problems))
-    if report.errors:
-        return report
-    merged = merge(existing, entries, {p.slug: str(store.paper_path(content, p.slug)) for p in existing})
+    return entries, problems, len(files)
+
+
+def _merged(report: IngestReport, content: Path, existing: list[Paper], entries: list[Entry], removed: list[Paper]) -> IngestReport:
+    """The report with the merge's outcome: new and updated papers, the text of each file to
+    write, checked as `atlas validate` checks a file (a file it would refuse is an error here)."""
+    merged = merge(existing, entries, {p.slug: str(store.paper_path(content, p.slug)) for p in existing}, removed)
     before, today = {p.slug: p for p in existing}, added_today()
     created = tuple(replace(p, added=today) for p in merged.papers if p.slug not in before)
     updated = tuple((before[p.slug], p) for p in merged.papers if p.slug in before and p != before[p.slug])
-    report = replace(
-        report,
-        twins=merged.twins,
-        created=created,
-        updated=updated,
-        unchanged=len(existing) - len(updated),
-        problems=report.problems + merged.warnings,
-    )
-    if not dry_run and (created or updated):
-        store.write_papers(content, [*created, *(after for _, after in updated)])
-        progress.count("writing papers", len(created) + len(updated), len(created) + len(updated))
-        report = replace(report, written=True)
-    return report
+    texts = {paper.slug: store.file_text(content, paper, before.get(paper.slug)) for paper in [*created, *(a for _, a in updated)]}
+    refused = [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text)]
+    return replace(report, twins=merged.twins, skipped=merged.skipped, created=created, updated=updated,
+                   unchanged=len(existing) - len(updated), texts=texts, problems=report.problems + merged.warnings + tuple(refused))
 
 
 @dataclass(frozen=True)
@@ -103,25 +134,58 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
     then written through the store (unless dry_run). The entry's source is not kept: the
     paper was typed or pasted, and its file is its provenance."""
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
-    existing, found = store.load_papers(content)
-    problems += [problem for problem in found if problem.is_error]
-    if any(problem.is_error for problem in problems):
-        return AddReport(problems=tuple(problems))
-    twin = PaperIndex.of(existing).twin(entry.title, entry.abstract)
-    if twin is not None:
-        number, how = twin
-        other = store.paper_path(content, existing[number].slug)
-        what = "the same title" if how == "title" else "a near-identical abstract"
-        return AddReport(problems=(error(other, None, f"the atlas already has this paper ({what}); edit this file instead"),))
-    paper = replace(merge(existing, [entry], {}).papers[-1], added=added_today(), sources=(), extra=curated)
-    path = store.paper_path(content, paper.slug)
-    text = store.render_paper(paper)
-    checked = check_text(path, text, taxonomy)
-    report = AddReport(path=path, text=text, problems=tuple(checked.problems))
-    if report.errors or dry_run:
-        return report
-    store.write_papers(content, [paper])
-    return replace(report, written=True)
+    with store.locked(content):
+        existing, found = store.load_papers(content)
+        problems += [problem for problem in found if problem.is_error]
+        if any(problem.is_error for problem in problems):
+            return AddReport(problems=tuple(problems))
+        twin = PaperIndex.of(existing).twin(entry.title, entry.abstract)
+        if twin is not None:
+            number, how = twin
+            other = store.paper_path(content, existing[number].slug)
+            what = "the same title" if how == "title" else "a near-identical abstract"
+            return AddReport(problems=(error(other, None, f"the atlas already has this paper ({what}); edit this file instead"),))
+        paper = replace(merge(existing, [entry], {}).papers[-1], added=added_today(), sources=(), extra=curated)
+        path = store.paper_path(content, paper.slug)
+        text = store.render_paper(paper)
+        report = AddReport(path=path, text=text, problems=tuple(check_text(path, text, taxonomy).problems))
+        if report.errors or dry_run:
+            return report
+        try:
+            store.write_texts(content, {paper.slug: text}, versions={})  # the file must not exist yet
+        except store.Conflict as conflict:
+            return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
+        return replace(report, written=True)
+
+
+@dataclass(frozen=True)
+class RemoveReport(_Problems):
+    """What a remove did: the paper taken out, or the problems that kept it in."""
+
+    paper: Paper | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def remove_paper(content: Path, slug: str, reason: str) -> RemoveReport:
+    """Take a paper out of the atlas: delete its file and record its identity and the reason in
+    content/removed.yml, so that ingest does not bring it back."""
+    if not reason.strip():
+        return RemoveReport(problems=(error("--reason", None, "say why the paper leaves the atlas (it is kept in content/removed.yml)"),))
+    try:
+        path = store.paper_path(content, slug)
+    except ValueError:
+        return RemoveReport(problems=(error(slug, None, "no paper has this slug: give the file name without `.md`"),))
+    with store.locked(content):
+        if not path.exists():
+            return RemoveReport(problems=(error(path, None, "no such paper file"),))
+        paper, problems, version = store.read_versioned(path)
+        if paper is None:
+            return RemoveReport(problems=tuple(problems))
+        try:
+            store.remove_paper(content, paper, " ".join(reason.split()), added_today(), version)
+        except store.Conflict as conflict:
+            return RemoveReport(problems=(error(conflict.path, None, str(conflict)),))
+        return RemoveReport(paper=paper)
 
 
 def added_today() -> dt.date:

@@ -63,14 +63,19 @@ def test_untrusted_titles_and_abstracts_stay_text_in_feeds(scratch_site):
     assert "&lt;img src=x onerror=alert(1)&gt;" in (scratch_site / "feeds" / "atlas.atom.xml").read_text(encoding="utf-8")
 
 
-def test_a_paper_with_neither_date_nor_added_day_stays_out_of_feeds_and_control_characters_are_dropped(build_project, tmp_path):
-    result = build_project(extra={
-        "nowhen": "---\ntitle: No date, no added day\n---\n\nA GRPO study of nothing in particular.\n",
-        "bell": "---\ntitle: \"A bell \\a in GRPO\"\ndate: 2025-04-01\n---\n\nGRPO rings \x0b twice.\n",
-    })
+def test_a_paper_with_neither_date_nor_added_day_stays_out_of_feeds(build_project, tmp_path):
+    result = build_project(extra={"nowhen": "---\ntitle: No date, no added day\n---\n\nA GRPO study of nothing in particular.\n"})
     assert result.exit_code == 0, result.stderr
     feed = parsed(tmp_path / "site", "feeds/methods/grpo.atom.xml")
-    assert [entry.title for entry in feed.entries] == ["A bell  in GRPO", "GRPO for Math: Group Relative Policy Optimization at Scale"]
+    assert [entry.title for entry in feed.entries] == ["GRPO for Math: Group Relative Policy Optimization at Scale"]
+
+
+def test_control_characters_never_reach_a_feed_they_stop_the_build_as_validate_does(build_project, tmp_path):
+    result = build_project(extra={"bell": "---\ntitle: \"A bell \\a in GRPO\"\ndate: 2025-04-01\n---\n\nGRPO rings \x0b twice.\n"})
+    bell = tmp_path / "content" / "papers" / "bell.md"
+    assert result.exit_code == 1
+    assert f"{bell}:2: error: `title` holds the control character U+0007; remove it or write a space" in result.stderr
+    assert f"{bell}:6: error: the abstract holds the control character U+000B; remove it or write a space" in result.stderr
 
 
 def test_feeds_link_absolutely_under_the_configured_site_url(project_site_with_url):

@@ -61,9 +61,11 @@ def _paper(title: str, authors: list[str], tags: list[str], extra: str = "") -> 
             f"We study preference learning with GRPO for reasoning. {' '.join(PAYLOADS)} $\\text{{{ATTR_LIST}}}$\n")
 
 
+# Titles, names and tags may not hold line breaks (validate refuses them), so there the
+# block-ending payload arrives on one line; descriptions, notes and abstracts keep theirs.
 PAPERS = {
-    f"hostile-{number}": _paper(f"{payload} title {number}", [payload, "Ada Lovelace"], [payload, f"tag {number}"])
-    for number, payload in enumerate(PAYLOADS)
+    f"hostile-{number}": _paper(f"{one_line} title {number}", [one_line, "Ada Lovelace"], [one_line, f"tag {number}"])
+    for number, payload in enumerate(PAYLOADS) for one_line in [payload.replace("\n", " ")]
 }
 
 
@@ -206,6 +208,7 @@ def test_a_symlink_out_of_content_is_refused_by_validate_build_and_ingest(build_
     built = build_project(extra={})
     assert built.exit_code == 1 and message in built.stderr
     digest = tmp_path / "digest.txt"
-    digest.write_text("An abstract about preference learning that is long enough to count as one, with more words here.\n")
+    digest.write_text("An abstract about preference learning that is long enough to count as one abstract, with many more "
+                      "words in it than any title would ever have.\n")
     ingested = atlas("ingest", "--content", tmp_path / "content", digest)
     assert ingested.exit_code == 1 and message in ingested.stderr

@@ -108,7 +108,7 @@ def test_hand_edits_survive_a_later_ingest_that_sees_the_paper_again(atlas, writ
     result = atlas("ingest", "--content", content, repasted)
     assert (again.exit_code, result.exit_code) == (0, 0)
     text = paper.read_text(encoding="utf-8")
-    assert "(fixed by hand)" in text and "topics:\n- code\nnotes: Read this one.\n" in text
+    assert "(fixed by hand)" in text and "topics: [code]\nnotes: Read this one.\n" in text  # written as the person wrote it
     assert "  format: abstracts\n  line: 4\n" in text and "digest: 003_same_digest_pasted_again.txt" in text
     assert ": warning: " not in again.stderr  # the places it was seen before were reported then
     assert "which keeps its title 'SoRFT: Issue Resolving with Subtask-Oriented Reinforced Fine-Tuning (fixed by hand)'" in result.stderr

@@ -103,18 +103,19 @@ def test_slugs_are_ascii_hyphenated_and_bounded(title, slug):
 
 
 def test_a_failure_mid_batch_writes_no_file_at_all(tmp_path, monkeypatch):
-    real_render = store.render_paper
+    from generator.store import journal
+    real_stage = journal._stage
     second = Paper(slug="second", title="Second", abstract="Text.")
 
-    def render_then_fail(paper):
-        if paper.slug == "second":
+    def stage_then_fail(content, target, data):
+        if target.name == "second.md":
             raise OSError("disk full")
-        return real_render(paper)
+        return real_stage(content, target, data)
 
-    monkeypatch.setattr(store, "render_paper", render_then_fail)
+    monkeypatch.setattr(journal, "_stage", stage_then_fail)
     with pytest.raises(OSError, match="disk full"):
         store.write_papers(tmp_path, [PAPER, second])
-    assert list((tmp_path / "papers").iterdir()) == []
+    assert list((tmp_path / "papers").iterdir()) == []  # not even the first paper's staged file
 
 
 def test_loading_skips_temporary_files_and_sorts_by_slug(tmp_path):

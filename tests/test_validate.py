@@ -3,6 +3,8 @@ and line, and a paper added from the command line that validates and shows on th
 
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 import shutil
 from pathlib import Path
@@ -52,6 +54,7 @@ def with_front(front: str, abstract: str = OTHER_ABSTRACT) -> str:
 
 
 # (what is wrong, file name, content, the line validate prints for it after "path:")
+NEXT_YEAR = dt.date.today().year + 1
 MISTAKES = [
     ("front matter is a list", "p.md", "---\n- a\n- b\n---\n\nText.\n", "2: error: front matter must be a mapping of keys to values"),
     ("no front matter", "p.md", "Just an abstract.\n", "1: error: no front matter: a paper file starts with a line `---`"),
@@ -67,7 +70,11 @@ MISTAKES = [
     ("impossible date", "p.md", with_front("title: A Title\ndate: 2025-02-30\n"), "3: error: front matter is not valid YAML: impossible date (day is out of range for month)"),
     ("date as text", "p.md", with_front("title: A Title\ndate: March 2025\n"), "3: error: `date` must be a date written YYYY-MM-DD"),
     ("added as text", "p.md", with_front("title: A Title\nadded: yesterday\n"), "3: error: `added` must be a date written YYYY-MM-DD"),
-    ("future date", "p.md", with_front("title: A Title\ndate: 2999-01-01\n"), "3: warning: `date` 2999-01-01 is in the future"),
+    ("future date", "p.md", with_front(f"title: A Title\ndate: {NEXT_YEAR}-12-31\n"), f"3: warning: `date` {NEXT_YEAR}-12-31 is in the future"),
+    ("far future date", "p.md", with_front("title: A Title\ndate: 2999-01-01\n"), "3: error: `date` 2999-01-01 is not a paper's date: "
+     "the atlas takes dates from 1990 to the end of next year; write the date as YYYY-MM-DD, or leave `date` out if it is unknown"),
+    ("date before 1990", "p.md", with_front("title: A Title\nadded: 1989-12-31\n"), "3: error: `added` 1989-12-31 is not a paper's date: "
+     "the atlas takes dates from 1990 to the end of next year; write the date as YYYY-MM-DD, or leave `added` out if it is unknown"),
     ("unknown method", "p.md", with_front("title: A Title\nmethods: [grpoo]\n"),
      "3: error: `methods` names `grpoo`, which is not one of the methods in content/taxonomy.yml; did you mean `grpo`?"),
     ("method by its name", "p.md", with_front("title: A Title\nmethods: [Direct Preference Optimization]\n"),

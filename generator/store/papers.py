@@ -1,16 +1,15 @@
-"""content/papers/: the only module that reads or writes paper files.
+"""Paper files: reading them safely, and the canonical text of a new one.
 
-A paper file is YAML front matter (loaded safely) and the abstract as the body. Files are
-written in one canonical layout, and only when their data changed, so a hand-formatted file
-that ingest has nothing to add to is never touched. Writes are atomic per file (temporary
-file, then rename) and staged for the whole batch before the first rename.
+A paper file is YAML front matter (loaded safely) and the abstract as the body. A new file is
+written in one canonical layout (render_paper); an existing one is updated in place, comments
+and key order kept (roundtrip.py); writing either is journal.py's job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,9 @@ from typing import Any
 import frontmatter
 import yaml
 
-from . import files, parallel
-from .model import CURATED_KEYS, Paper, Problem, Source, error
-from .text import SLUG, slugify
+from .. import files, parallel
+from ..model import CURATED_KEYS, Paper, Problem, Source, error
+from ..text import SLUG, slugify
 
 PAPERS_DIR = "papers"
 MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
@@ -53,54 +52,68 @@ def paper_files(content: Path) -> list[Path]:
     return [folder / name for name in names]
 
 
-def load_papers(content: Path) -> tuple[list[Paper], list[Problem]]:
-    """Every paper in content/papers/, sorted by slug, and every problem reading them."""
+def load_papers(content: Path, versions: dict[str, str] | None = None) -> tuple[list[Paper], list[Problem]]:
+    """Every paper in content/papers/, sorted by slug, and every problem reading them. With
+    `versions`, also the hash of each file's bytes as read, by slug, for write_papers to check."""
     papers, problems = [], []
-    for paper, found in parallel.map_slices(_read_papers, None, paper_files(content)):
+    for paper, found, version in parallel.map_slices(_read_papers, None, paper_files(content)):
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
+            if versions is not None:
+                versions[paper.slug] = version
     return papers, problems
 
 
-def _read_papers(_: None, paths: list[Path]) -> list[tuple[Paper | None, list[Problem]]]:
-    return [read_paper(path) for path in paths]
+def _read_papers(_: None, paths: list[Path]) -> list[tuple[Paper | None, list[Problem], str | None]]:
+    return [read_versioned(path) for path in paths]
 
 
 def read_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
     """The paper in one file, or the problems that keep it from being read."""
-    text, problems = read_text(path)
-    if text is None:
-        return None, problems
-    paper, problems, _ = parse_paper(path, text)
+    paper, problems, _ = read_versioned(path)
     return paper, problems
 
 
+def read_versioned(path: Path) -> tuple[Paper | None, list[Problem], str | None]:
+    """read_paper(), and the hash of the bytes it read (to check the file is unchanged before replacing it)."""
+    raw, text, problems = _read(path)
+    if text is None:
+        return None, problems, None
+    paper, problems, _ = parse_paper(path, text)
+    return paper, problems, hashlib.sha256(raw).hexdigest()
+
+
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The text of the paper file at `path` (CRLF made `\n`), or why it is no text to parse: a
+    """The text of the paper file at `path` (CRLF made `\\n`), or why it is no text to parse: a
     symlink out of content/, a special file, too large, binary, not UTF-8, a BOM, tabs in the
     front matter. Every command that reads paper files reads them through here."""
+    _, text, problems = _read(path)
+    return text, problems
+
+
+def _read(path: Path) -> tuple[bytes, str | None, list[Problem]]:
     if files.leaves(path, path.parent.parent):
-        return None, [error(path, None, "a symbolic link to a file outside content/; copy the file in instead")]
+        return b"", None, [error(path, None, "a symbolic link to a file outside content/; copy the file in instead")]
     try:
         raw = files.read_capped(path, MAX_FILE_BYTES, "paper file")
     except files.UnreadableFile as exc:
-        return None, [error(path, None, str(exc))]
+        return b"", None, [error(path, None, str(exc))]
     if b"\0" in raw:
-        return None, [error(path, raw[: raw.index(b"\0")].count(b"\n") + 1, "binary file (it holds NUL bytes); a paper file is UTF-8 text")]
+        return b"", None, [error(path, raw[: raw.index(b"\0")].count(b"\n") + 1, "binary file (it holds NUL bytes); a paper file is UTF-8 text")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [error(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+        return b"", None, [error(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
     if text.startswith("\ufeff"):
-        return None, [error(path, 1, "starts with a byte-order mark; save the file as UTF-8 without BOM")]
+        return b"", None, [error(path, 1, "starts with a byte-order mark; save the file as UTF-8 without BOM")]
     text = text.replace("\r\n", "\n")
     front = text.split("\n---\n", 1)[0] if text.startswith("---\n") else ""
     tabs = [number for number, line in enumerate(front.split("\n"), start=1) if "\t" in line]
     if tabs:
-        return None, [error(path, line, "tab in the front matter; YAML wants spaces") for line in tabs]
-    return text, []
+        return b"", None, [error(path, line, "tab in the front matter; YAML wants spaces") for line in tabs]
+    return raw, text, []
 
 
 def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dict[str, int]]:
@@ -127,7 +140,7 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
     # The file name becomes the page's URL and goes into links on many pages: only a slug will do.
     check(SLUG.match(path.stem) is not None, "title", f"file name `{path.name}` is no slug: use lowercase letters, digits "
           f"and hyphens, e.g. `{slugify(title) if isinstance(title, str) else 'paper-title'}.md`")
-    sources = _read_sources(meta.get("sources", []))
+    sources = read_sources(meta.get("sources", []))
     check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
     if problems:
         return None, problems, key_lines
@@ -220,7 +233,7 @@ def _walk(node: yaml.Node | None) -> Iterator[yaml.Node]:
             pending.extend(n for pair in reversed(current.value) for n in reversed(pair))
 
 
-def _read_sources(raw: Any) -> tuple[Source, ...] | None:
+def read_sources(raw: Any) -> tuple[Source, ...] | None:
     if not isinstance(raw, list):
         return None
     sources = []
@@ -244,12 +257,12 @@ def render_paper(paper: Paper) -> str:
         meta["added"] = paper.added
     meta.update(sorted(paper.extra.items(), key=lambda kv: _extra_rank(kv[0])))
     if paper.sources:  # a paper added by hand has none
-        meta["sources"] = [_source_dict(s) for s in paper.sources]
+        meta["sources"] = [source_dict(s) for s in paper.sources]
     post = frontmatter.Post(paper.abstract, **meta)
-    return frontmatter.dumps(post, Dumper=_PlainDumper, sort_keys=False, width=100_000) + "\n"
+    return frontmatter.dumps(post, Dumper=PlainDumper, sort_keys=False, width=100_000) + "\n"
 
 
-class _PlainDumper(yaml.SafeDumper):
+class PlainDumper(yaml.SafeDumper):
     """Writes a value each time it occurs: PyYAML would otherwise write an object met twice (a
     date shared by two sources) as an anchor and an alias, which paper files may not hold."""
 
@@ -261,31 +274,8 @@ def _extra_rank(key: str) -> tuple[int, str]:
     return (CURATED_KEYS.index(key), "") if key in CURATED_KEYS else (len(CURATED_KEYS), key)
 
 
-def _source_dict(source: Source) -> dict[str, Any]:
+def source_dict(source: Source) -> dict[str, Any]:
     item: dict[str, Any] = {"digest": source.digest, "format": source.format, "line": source.line}
     if source.digest_date is not None:
         item["digest_date"] = source.digest_date
     return item
-
-
-def write_papers(content: Path, papers: list[Paper]) -> list[Path]:
-    """Write the papers' files: all of them, or (on any failure) none of them."""
-    folder = papers_dir(content)
-    folder.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for paper in papers:
-            target = paper_path(content, paper.slug)
-            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{paper.slug}.", suffix=".tmp")
-            staged.append((temporary, target))
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(render_paper(paper))
-                handle.flush()
-                os.fsync(handle.fileno())
-    except BaseException:
-        for temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
-        raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    return [target for _, target in staged]
