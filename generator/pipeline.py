@@ -266,7 +266,9 @@ def _generate_pages(content: Path, docs: Path, progress: Progress | None, site_u
 def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str) -> tuple[BuildReport, Corpus | None]:
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
+    recovered = [warning(content, None, done) for done in store.recover_if_idle(content)]  # a batch a crash cut short
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    problems = recovered + problems
     read = parallel.map_slices(_read_and_analyse, taxonomy, store.paper_files(content))
     problems += [problem for _, found, _, _ in read for problem in found]
     papers = [paper for paper, _, _, _ in read if paper is not None]

@@ -43,7 +43,9 @@ class Checked:
 def validate(content: Path, paths: list[Path] | None = None) -> tuple[int, list[Problem]]:
     """(how many paper files were checked, every problem found) for the named files, or for
     every paper file in `content` when none are named."""
-    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    problems = [warning(content, None, done) for done in store.recover_if_idle(content)]  # a batch a crash cut short
+    taxonomy, found = load_taxonomy(content / "taxonomy.yml")
+    problems += found
     chosen, outside = _chosen_files(content, paths)
     problems += outside
     checked = [check_file(path, taxonomy) for path in chosen]

@@ -4,7 +4,6 @@ and line, and a paper added from the command line that validates and shows on th
 from __future__ import annotations
 
 import datetime as dt
-
 import io
 import shutil
 from pathlib import Path

@@ -110,8 +110,8 @@ def _acquire(path: Path) -> int:
 
 def recover_if_idle(content: Path) -> list[str]:
     """For commands that only read: recover an interrupted batch when no writer is at work."""
-    if not (content / JOURNAL).exists() and not _leftovers(content):
-        return []
+    if not (content / JOURNAL).exists() and not (content / LOCK).exists() and not _leftovers(content):
+        return []  # nothing a crash left: no need to take the lock
     try:
         with locked(content) as recovered:
             return recovered
