@@ -21,7 +21,7 @@ from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
 from .taxonomy import Taxonomy, classify, load_taxonomy
-from .validate import check_entry, check_file, check_text
+from .validate import check_entry, check_file, check_paper, check_text
 
 
 class _Problems:
@@ -82,13 +82,15 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
         return replace(report, written=True)
 
 
-def _refused(path: Path, text: str) -> list[Problem]:
-    """The errors `atlas validate` would report for this text at `path`."""
+def _refused(path: Path, text: str, new_paper: Paper | None) -> list[Problem]:
+    """The errors `atlas validate` would report for this text at `path`. A new file is checked
+    through the paper it was rendered from, which is as good as parsing the text and faster."""
     size = len(text.encode("utf-8"))
     if size > store.MAX_FILE_BYTES:
         return [error(path, None, f"would be {size:,} bytes, over the {store.MAX_FILE_BYTES:,} a paper file may hold "
                                   "(does a digest repeat this paper?)")]
-    return [problem for problem in check_text(path, text, None).problems if problem.is_error]
+    checked = check_paper(path, new_paper) if new_paper is not None else check_text(path, text, None).problems
+    return [problem for problem in checked if problem.is_error]
 
 
 def read_digests(paths: list[str], fmt: str, progress: Progress) -> tuple[list[Entry], list[Problem], int]:
@@ -112,8 +114,9 @@ def _merged(report: IngestReport, content: Path, existing: list[Paper], entries:
     before, today = {p.slug: p for p in existing}, added_today()
     created = tuple(replace(p, added=today) for p in merged.papers if p.slug not in before)
     updated = tuple((before[p.slug], p) for p in merged.papers if p.slug in before and p != before[p.slug])
+    new = {paper.slug: paper for paper in created}
     texts = {paper.slug: store.file_text(content, paper, before.get(paper.slug)) for paper in [*created, *(a for _, a in updated)]}
-    refused = [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text)]
+    refused = [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text, new.get(slug))]
     return replace(report, twins=merged.twins, skipped=merged.skipped, created=created, updated=updated,
                    unchanged=len(existing) - len(updated), texts=texts, problems=report.problems + merged.warnings + tuple(refused))
 

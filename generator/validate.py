@@ -20,7 +20,7 @@ from .cite import ARXIV_ID
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
-from .text import control_character
+from .text import SLUG, control_character
 
 MAX_TITLE_CHARS = 300
 MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
@@ -85,6 +85,14 @@ def check_text(path: Path, text: str, taxonomy: Taxonomy | None) -> Checked:
     if paper is not None:
         problems += _check_paper(path, paper, key_lines, taxonomy)
     return Checked(path, paper, key_lines, problems)
+
+
+def check_paper(path: Path, paper: Paper) -> list[Problem]:
+    """What validate would report of a paper file at `path` holding `paper`, but for its
+    topics and methods (ingest never sets them) and duplicates (merge has just ruled them out)."""
+    key_lines: dict[str, int] = {}
+    problems = [] if SLUG.match(paper.slug) else [error(path, None, f"file name `{path.name}` is no slug")]
+    return problems + _check_paper(path, paper, key_lines, None)
 
 
 def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxonomy | None) -> list[Problem]:

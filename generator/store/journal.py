@@ -1,7 +1,7 @@
 """Writing content/: one writer at a time, and every batch all or nothing, even across a crash.
 
 A batch is applied the way git and SQLite make their changes durable:
-1. every new text is staged beside its target (`.name.atlas-new`) and synced to disk;
+1. every new text is staged beside its target (`.name.atlas-new`), and all are synced to disk;
 2. the journal, naming each target with the hash of what it held and what it will hold, is
    written and renamed into place: from this instant the batch has happened;
 3. the staged files are renamed over their targets, and the journal is deleted.
@@ -138,6 +138,8 @@ def apply(content: Path, writes: list[Write]) -> None:
                 entry.update(new=digest(data), staged=_stage(content, target, data))
                 staged.append(content / entry["staged"])
             entries.append(entry)
+        if staged:
+            os.sync()  # one flush for every staged file: an fsync each cost 0.3 ms a file
         _write_journal(content, entries)
     except BaseException:
         for path in staged:
@@ -180,9 +182,7 @@ def _stage(content: Path, target: Path, data: bytes) -> str:
     except FileNotFoundError:
         mode = 0o666 & ~_umask()  # as any editor would create it
     with open(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        handle.write(data)  # synced with the whole batch, before the journal commits it
     os.chmod(staged, mode)  # a staged file left by a crash may have had another
     return str(staged.relative_to(content))
 
