@@ -12,13 +12,12 @@ are empty. A differing value is a warning, given when the entry's place is first
 
 from __future__ import annotations
 
-import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from .model import Entry, Paper, Problem, Source, warning
 from .provisional import infer_title
-from .text import abstract_words, jaccard, shingles, slugify, title_key
+from .text import abstract_words, fingerprints, jaccard, slugify, title_key
 
 ABSTRACT_SIMILARITY = 0.75
 # Candidate search looks only at a sample of shingles, and skips those shared by so many
@@ -45,6 +44,7 @@ class PaperIndex:
         self._by_title: defaultdict[str, list[int]] = defaultdict(list)  # normalised title -> papers
         self._shingles: dict[int, frozenset] = {}
         self._postings: defaultdict[int, set[int]] = defaultdict(set)
+        self._last: tuple[str, frozenset[int]] = ("", frozenset())  # an entry's abstract is looked up, then added
 
     @classmethod
     def of(cls, papers: list[Paper]) -> PaperIndex:
@@ -59,7 +59,7 @@ class PaperIndex:
         self.add_source(number, *paper.sources)
         if key := title_key(paper.title):  # a title of punctuation or emoji alone says nothing of which paper it is
             self._by_title[key].append(number)
-        grams = shingles(abstract_words(paper.abstract))
+        grams = self._fingerprints(paper.abstract)
         self._shingles[number] = grams
         for fingerprint in _sampled(grams):
             self._postings[fingerprint].add(number)
@@ -83,25 +83,32 @@ class PaperIndex:
         same_title = [n for n in self._by_title.get(key, ()) if n != other_than] if key else []
         if same_title:
             return same_title[0], "title"
-        grams = shingles(abstract_words(abstract))
+        grams = self._fingerprints(abstract)
         votes = Counter()
         for fingerprint in _sampled(grams):
             posting = self._postings.get(fingerprint, ())
             if len(posting) <= _COMMON_POSTINGS:
                 votes.update(posting)
         votes.pop(other_than, None)
-        scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20))
+        # Sets whose sizes differ by more than the similarity allows cannot reach it: skip them unscored.
+        scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20)
+                  if ABSTRACT_SIMILARITY * len(self._shingles[n]) <= len(grams) <= len(self._shingles[n]) / ABSTRACT_SIMILARITY)
         best = max(scored, default=(0.0, 0))
         return (-best[1], "abstract") if best[0] >= ABSTRACT_SIMILARITY else None
 
     def similar_abstracts(self, number: int, abstract: str) -> bool:
         """Whether `abstract` is near-identical to paper `number`'s."""
-        return jaccard(shingles(abstract_words(abstract)), self._shingles[number]) >= ABSTRACT_SIMILARITY
+        return jaccard(self._fingerprints(abstract), self._shingles[number]) >= ABSTRACT_SIMILARITY
+
+    def _fingerprints(self, abstract: str) -> frozenset[int]:
+        if self._last[0] != abstract:
+            self._last = (abstract, fingerprints(abstract_words(abstract)))
+        return self._last[1]
 
 
-def _sampled(grams: frozenset) -> set[int]:
-    fingerprints = {zlib.crc32("\x1f".join(g).encode()) for g in grams}
-    return {f for f in fingerprints if f % _SAMPLE_MODULUS == 0} or fingerprints
+def _sampled(grams: frozenset[int]) -> set[int]:
+    """The fingerprints that candidate search indexes: a fixed quarter of them (or all, if none)."""
+    return {f for f in grams if (f >> 32) % _SAMPLE_MODULUS == 0} or set(grams)
 
 
 def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str], removed: list[Paper] = ()) -> MergeResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 
 _WHITESPACE = re.compile(r"\s+")
 # Control characters: YAML may not hold them raw, and no title or name needs one.
@@ -59,11 +60,19 @@ def shingles(words: list[str], size: int = 3) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
+def fingerprints(words: list[str], size: int = 3) -> frozenset[int]:
+    """The shingles of `words` as 64-bit numbers (CRC-32 and Adler-32 of each): set operations on
+    numbers are several times faster than on tuples of words, the same in every run (unlike
+    hash()), and two different shingles share a number about once in 10^19 comparisons."""
+    return frozenset(zlib.crc32(key) << 32 | zlib.adler32(key) for key in ("\x1f".join(g).encode() for g in shingles(words, size)))
+
+
 def jaccard(a: frozenset, b: frozenset) -> float:
     """Size of the intersection over size of the union; 0 for two empty sets."""
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b) if len(a) <= len(b) else len(b & a)
+    return shared / (len(a) + len(b) - shared)
 
 
 def slugify(title: str) -> str:
