@@ -37,6 +37,7 @@ test: setup $(TOOLS)
 bench: setup /usr/bin/chromium
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/ingest_bench.py
 
 clean:
 	rm -rf build site $(VENV)
