@@ -57,7 +57,7 @@ methods:
 def _paper(title: str, authors: list[str], tags: list[str], extra: str = "") -> str:
     return (f"---\ntitle: {_yaml(title)}\nauthors: {_yaml(authors)}\ndate: 2025-03-01\ntags: {_yaml(tags)}\n"
             f"notes: {_yaml(BLOCK_END + ATTR_LIST)}\n"
-            f"links: {{code: {_yaml(URL_BREAKOUT)}}}\n{extra}---\n\n"
+            f"links: {{code: {_yaml(URL_BREAKOUT)}, {_yaml(LINK + ATTR_LIST)}: 'https://example.org/'}}\n{extra}---\n\n"
             f"We study preference learning with GRPO for reasoning. {' '.join(PAYLOADS)} $\\text{{{ATTR_LIST}}}$\n")
 
 
