@@ -81,6 +81,8 @@ class Taxonomy:
 
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     """The taxonomy in `path`, or every problem that makes it unusable."""
+    if files.leaves(path, path.parent):
+        return None, [error(path, None, "a symbolic link to a file outside content/; copy the file in instead")]
     try:
         raw, node = _load(files.read_capped(path, MAX_TAXONOMY_BYTES, "taxonomy").decode("utf-8"))
     except files.UnreadableFile as exc:

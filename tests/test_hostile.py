@@ -212,3 +212,13 @@ def test_a_symlink_out_of_content_is_refused_by_validate_build_and_ingest(build_
                       "words in it than any title would ever have.\n")
     ingested = atlas("ingest", "--content", tmp_path / "content", digest)
     assert ingested.exit_code == 1 and message in ingested.stderr
+
+
+def test_a_taxonomy_that_links_out_of_content_is_refused(build_project, atlas, tmp_path):
+    build_project(extra={})
+    elsewhere = tmp_path / "elsewhere.yml"
+    taxonomy = tmp_path / "content" / "taxonomy.yml"
+    taxonomy.rename(elsewhere)
+    os.symlink(elsewhere, taxonomy)
+    validated = atlas("validate", "--content", tmp_path / "content")
+    assert f"{taxonomy}: error: a symbolic link to a file outside content/; copy the file in instead" in validated.stdout

@@ -34,6 +34,8 @@ def load_removed(content: Path) -> tuple[list[Paper], list[Problem]]:
     path = content / REMOVED_FILE
     if not path.exists():
         return [], []
+    if files.leaves(path, content):
+        return [], [error(path, None, "a symbolic link to a file outside content/; copy the file in instead")]
     try:
         text = files.read_capped(path, MAX_BYTES, "removed.yml").decode("utf-8")
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
