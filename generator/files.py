@@ -8,6 +8,7 @@ elsewhere would publish that file. Every reader of contributed files goes throug
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -49,4 +50,11 @@ def read_capped(path: Path, limit: int, what: str = "file") -> bytes:
 
 def leaves(path: Path, root: Path) -> bool:
     """Whether `path`, with every symlink followed, lies outside the folder `root`."""
-    return not path.resolve().is_relative_to(root.resolve())
+    if path.is_symlink():
+        return not path.resolve().is_relative_to(_resolved(root))
+    return not _resolved(path.parent).is_relative_to(_resolved(root))  # one lstat a file, not one a path part
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()

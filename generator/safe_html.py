@@ -10,27 +10,35 @@ reader exactly as typed and can never form markup.
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
-# HTML's five, then Markdown's punctuation (links, images, attribute lists, emphasis, code
-# spans, escapes, heading closers). Letters, digits, spaces and the rest pass as they are.
-_SYNTAX = '&<>"\'[](){}*_`\\!#'
-_ESCAPES = {ord(char): f"&#{ord(char)};" for char in _SYNTAX}
-_ESCAPES.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+# `&` first and `#` second: every later reference holds both. Then HTML's other four, then
+# Markdown's punctuation (links, images, attribute lists, emphasis, code spans, escapes).
+# Letters, digits, spaces and the rest pass as they are. str.replace, pass by pass, is several
+# times faster than str.translate here (every page prints hundreds of values).
+_REPLACEMENTS = (("&", "&amp;"), ("#", "&#35;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"),
+                 *((char, f"&#{ord(char)};") for char in "[](){}*_`\\!"))
 # Line breaks and other control characters would end a Markdown block or break a YAML value.
-_ESCAPES.update({code: " " for code in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]})
-
-
-_KEEPING_LINES = {**_ESCAPES, ord("\n"): "\n"}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_text(text: object) -> Markup:
     """`text` as HTML that shows its characters and that Markdown cannot turn into markup."""
     if isinstance(text, Markup):
         return text
-    return Markup(str(text).translate(_ESCAPES))
+    return Markup(_replaced(_CONTROL.sub(" ", str(text))))
 
 
 def escape_lines(text: str) -> Markup:
     """escape_text() for preformatted text inside finished HTML: line breaks are kept."""
-    return Markup(text.translate(_KEEPING_LINES))
+    return Markup(_replaced(_CONTROL_BUT_LINE_BREAKS.sub(" ", text)))
+
+
+def _replaced(text: str) -> str:
+    for char, reference in _REPLACEMENTS:
+        if char in text:
+            text = text.replace(char, reference)
+    return text

@@ -9,7 +9,8 @@ remove terms the matcher got wrong.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,9 @@ _CONTRAST = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://\S+")
-# Where a sentence or clause ends: the contrast of "Unlike PPO," does not reach past its comma.
-_CLAUSE_END = re.compile(r"[.!?](?=\s)|[,;:](?=\s)|\s--?\s|\s\u2014\s")
+# Where a sentence or clause ends (see _clause_ends): the contrast of "Unlike PPO," does not
+# reach past its comma. One character class first, so the scan skips along in C.
+_CLAUSE_MARK = re.compile(r"[-.!?,;:\u2014](?=\s)")
 
 
 @dataclass(frozen=True)
@@ -216,34 +218,53 @@ def _evidence(text: str, hits: list[Hit], where: str) -> dict[tuple[str, str], A
     such as DPO", "without KL regularisation") is context, not something the paper uses.
     """
     found: dict[tuple[str, str], Assignment] = {}
-    context = _Clauses(text)
+    context = None  # made at the first method hit: most texts name no method, or few
     for hit in hits:
         kind, slug = hit.payload
         if (kind, slug) in found:
             continue
-        if kind == "methods" and context.contrasted(hit.start):
+        if kind == "methods" and (context := context or _Clauses(text)).contrasted(hit.start):
             continue
         found[(kind, slug)] = Assignment(slug, text[hit.start : hit.end], where)
     return found
 
 
 class _Clauses:
-    """Where a text's clauses start and its contrasting phrases lie, found in one pass each, so
-    that asking about every hit costs a binary search, not a rescan of the text before it."""
+    """A text's clauses, found left to right as far as a hit needs them, and the first
+    contrasting phrase of each, looked for once and only in that clause: asking about every hit
+    of a method costs a binary search, not a rescan of the text before it ("Unlike PPO PPO
+    PPO ..." stays linear)."""
 
     def __init__(self, text: str) -> None:
-        self.clause_starts = [match.end() for match in _CLAUSE_END.finditer(text)]
-        contrasts = list(_CONTRAST.finditer(text))  # non-overlapping, so their ends are sorted too
-        self.contrast_starts = [match.start() for match in contrasts]
-        self.contrast_ends = [match.end() for match in contrasts]
+        self.text = text
+        self.starts = [0]
+        self._ends = _clause_ends(text)
+        self.contrast_end: dict[int, int | None] = {}  # clause number -> where its first contrast ends
 
     def contrasted(self, position: int) -> bool:
         """Whether a contrasting phrase stands between the start of the clause holding
         `position` and `position`."""
-        clause = self.clause_starts[bisect_right(self.clause_starts, position) - 1] if self.clause_starts else 0
-        clause = clause if clause <= position else 0
-        first = bisect_left(self.contrast_starts, clause)
-        return first < len(self.contrast_ends) and self.contrast_ends[first] <= position
+        while self.starts[-1] <= position and (end := next(self._ends, None)) is not None:
+            self.starts.append(end)
+        clause = bisect_right(self.starts, position) - 1
+        if clause not in self.contrast_end:
+            end = self.starts[clause + 1] if clause + 1 < len(self.starts) else len(self.text)
+            found = _CONTRAST.search(self.text, self.starts[clause], end)
+            self.contrast_end[clause] = found.end() if found else None
+        first = self.contrast_end[clause]
+        return first is not None and first <= position
+
+
+def _clause_ends(text: str) -> Iterator[int]:
+    """Where each clause ends, left to right: after `.`, `!`, `?`, `,`, `;` or `:` followed by a
+    space, or after a dash standing alone between spaces (` - `, ` -- `, ` \u2014 `)."""
+    for mark in _CLAUSE_MARK.finditer(text):
+        first = mark.start()
+        if text[first] in "-\u2014":
+            first -= text[first] == "-" and first > 0 and text[first - 1] == "-"  # the first of "--"
+            if first == 0 or not text[first - 1].isspace():
+                continue  # a hyphen ending a word ("pre- and post-training"), not a dash
+        yield mark.end()
 
 
 def _plain(text: str) -> str:

@@ -30,7 +30,10 @@ def clean_line(text: str) -> str:
 
 def control_character(text: str, allowed: str = "") -> str | None:
     """The first control character in `text` (C0, DEL or C1) that is not in `allowed`, if any."""
-    return next((char for char in _CONTROL.findall(text) if char not in allowed), None)
+    found = _CONTROL.search(text)
+    while found is not None and found.group() in allowed:
+        found = _CONTROL.search(text, found.end())
+    return found.group() if found else None
 
 
 def clean_paragraphs(paragraphs: list[str]) -> str:
