@@ -59,6 +59,10 @@ def paper_record(item: Item, root: str) -> dict:
         "tags": list(item.tags),
         "links": {str(k): v for k, v in links.items() if isinstance(v, str)} if isinstance(links, dict) else {},
         "notes": notes if isinstance(notes, str) else None,
+        "categories": list(paper.categories),
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "arxiv_title": paper.arxiv_title,
         "abstract": paper.abstract,
         "sources": [{"digest": s.digest, "format": s.format, "line": s.line} for s in paper.sources],
     }

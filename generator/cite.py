@@ -6,7 +6,7 @@ import base64
 import json
 import re
 import unicodedata
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from markupsafe import Markup
 
@@ -29,9 +29,11 @@ def find_links(paper: Paper) -> list[tuple[str, str]]:
     identifier = arxiv_id(paper)
     found = []
     if identifier:
-        found.append((f"arXiv:{identifier}", f"https://arxiv.org/abs/{identifier}"))
+        found += [(f"arXiv:{identifier}", f"https://arxiv.org/abs/{identifier}"), ("PDF", f"https://arxiv.org/pdf/{identifier}")]
     else:
         found.append(("Search arXiv by title", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title"))
+    if paper.doi:
+        found.append((f"DOI {paper.doi}", f"https://doi.org/{quote(paper.doi, safe='/')}"))
     found.append(("Search Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote_plus(paper.title)}"))
     links = paper.extra.get("links")
     for label, url in sorted(links.items()) if isinstance(links, dict) else []:
@@ -54,8 +56,11 @@ def bibtex(paper: Paper, key: str | None = None) -> str:
             ("journal", f"arXiv preprint arXiv:{identifier}"),
             ("eprint", identifier),
             ("archivePrefix", "arXiv"),
+            *([("primaryClass", _braced(paper.categories[0]))] if paper.categories else []),
             ("url", f"https://arxiv.org/abs/{identifier}"),
         ]
+    if paper.doi:
+        fields.append(("doi", _braced(paper.doi)))
     lines = [f"@{'article' if identifier else 'misc'}{{{key or citation_key(paper)},"]
     width = max(len(name) for name, _ in fields)
     for name, value in fields:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
+from .cite import arxiv_id
 from .model import Entry, Paper, Problem, Source, warning
 from .provisional import infer_title
 from .text import abstract_words, fingerprints, jaccard, slugify, title_key
@@ -41,6 +42,8 @@ class PaperIndex:
 
     def __init__(self) -> None:
         self._by_source: dict[Source, int] = {}
+        self._by_arxiv: dict[str, int] = {}
+        self._arxiv_of: dict[int, str] = {}
         self._by_title: defaultdict[str, list[int]] = defaultdict(list)  # normalised title -> papers
         self._shingles: dict[int, frozenset] = {}
         self._postings: defaultdict[int, set[int]] = defaultdict(set)
@@ -57,6 +60,7 @@ class PaperIndex:
     def add(self, number: int, paper: Paper) -> None:
         """Make paper `number` findable by its sources, title and abstract."""
         self.add_source(number, *paper.sources)
+        self.add_arxiv(number, arxiv_id(paper))
         if key := title_key(paper.title):  # a title of punctuation or emoji alone says nothing of which paper it is
             self._by_title[key].append(number)
         grams = self._fingerprints(paper.abstract)
@@ -64,23 +68,33 @@ class PaperIndex:
         for fingerprint in _sampled(grams):
             self._postings[fingerprint].add(number)
 
+    def add_arxiv(self, number: int, identifier: str | None) -> None:
+        """Record that paper `number` is arXiv's `identifier` (nothing when it is None)."""
+        if identifier and number not in self._arxiv_of:
+            self._by_arxiv.setdefault(identifier, number)
+            self._arxiv_of[number] = identifier
+
     def add_source(self, number: int, *sources: Source) -> None:
         """Record that paper `number` was seen at these places."""
         for source in sources:
             self._by_source.setdefault(source, number)
 
     def find(self, entry: Entry) -> tuple[int, str] | None:
-        """The paper seen at the entry's place, with its title, or a near-identical abstract, and
-        which of the three it was ("source", "title" or "abstract")."""
+        """The paper seen at the entry's place, with its arXiv id, its title, or a near-identical
+        abstract, and which of the four it was ("source", "arxiv", "title" or "abstract")."""
         if entry.source in self._by_source:
             return self._by_source[entry.source], "source"
-        return self.twin(entry.title, entry.abstract)
+        if entry.arxiv in self._by_arxiv:
+            return self._by_arxiv[entry.arxiv], "arxiv"
+        return self.twin(entry.title, entry.abstract, arxiv=entry.arxiv)
 
-    def twin(self, title: str | None, abstract: str, other_than: int | None = None) -> tuple[int, str] | None:
+    def twin(self, title: str | None, abstract: str, other_than: int | None = None,
+             arxiv: str | None = None) -> tuple[int, str] | None:
         """The paper (other than `other_than`) with this normalised title, or else with a
-        near-identical abstract, and which of the two it was ("title" or "abstract")."""
+        near-identical abstract, and which of the two it was ("title" or "abstract"). Given the
+        `arxiv` id of what is looked up, a paper with another id is never its twin."""
         key = title_key(title) if title else ""
-        same_title = [n for n in self._by_title.get(key, ()) if n != other_than] if key else []
+        same_title = [n for n in self._by_title.get(key, ()) if n != other_than and self._compatible(n, arxiv)] if key else []
         if same_title:
             return same_title[0], "title"
         grams = self._fingerprints(abstract)
@@ -90,11 +104,17 @@ class PaperIndex:
             if len(posting) <= _COMMON_POSTINGS:
                 votes.update(posting)
         votes.pop(other_than, None)
+        for number in [n for n in votes if not self._compatible(n, arxiv)]:
+            del votes[number]
         # Sets whose sizes differ by more than the similarity allows cannot reach it: skip them unscored.
         scored = ((jaccard(grams, self._shingles[n]), -n) for n, _ in votes.most_common(20)
                   if ABSTRACT_SIMILARITY * len(self._shingles[n]) <= len(grams) <= len(self._shingles[n]) / ABSTRACT_SIMILARITY)
         best = max(scored, default=(0.0, 0))
         return (-best[1], "abstract") if best[0] >= ABSTRACT_SIMILARITY else None
+
+    def _compatible(self, number: int, arxiv: str | None) -> bool:
+        """Whether paper `number` may be a paper whose arXiv id is `arxiv` (or unknown)."""
+        return arxiv is None or self._arxiv_of.get(number, arxiv) == arxiv
 
     def similar_abstracts(self, number: int, abstract: str) -> bool:
         """Whether `abstract` is near-identical to paper `number`'s."""
@@ -137,6 +157,7 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str], re
             continue
         twins += 1
         seen_at[number].add(entry.source)
+        index.add_arxiv(number, entry.arxiv)
         papers[number] = _absorb(papers[number], entry)
         # A place seen before had its differences reported then; repeating them on every run is noise.
         if matched_by != "source":
@@ -160,6 +181,10 @@ def _new_paper(entry: Entry) -> Paper:
         date=entry.date,
         sources=(entry.source,),
         title_inferred=entry.title is None,
+        categories=entry.categories,
+        doi=entry.doi,
+        journal_ref=entry.journal_ref,
+        extra={"links": {"arxiv": entry.arxiv}} if entry.arxiv else {},
     )
 
 
@@ -177,10 +202,25 @@ def _absorb(paper: Paper, entry: Entry) -> Paper:
     if entry.title and title_key(entry.title) != title_key(paper.title):
         if paper.title_inferred and paper.title == infer_title(paper.abstract):
             changes.update(title=entry.title, title_inferred=False)
-    for field in ("authors", "date"):
+    for field in ("authors", "date", "categories", "doi", "journal_ref"):
         if getattr(entry, field) and not getattr(paper, field):
             changes[field] = getattr(entry, field)
+    if entry.arxiv:
+        changes.update(_arxiv_changes(changes.get("title", paper.title), paper, entry))
     return replace(paper, **changes) if changes else paper
+
+
+def _arxiv_changes(title: str, paper: Paper, entry: Entry) -> dict:
+    """What an entry from arXiv adds: the id into `links` when it has none, and arXiv's title when
+    it differs from the atlas's (a paper retitled on arXiv keeps the atlas's title, shown with
+    arXiv's beside it)."""
+    changes: dict = {}
+    links = paper.extra.get("links")
+    if not isinstance(links, dict) or not links.get("arxiv"):
+        changes["extra"] = {**paper.extra, "links": {**(links if isinstance(links, dict) else {}), "arxiv": entry.arxiv}}
+    if entry.title and title_key(entry.title) != title_key(title) and not paper.arxiv_title:
+        changes["arxiv_title"] = entry.title
+    return changes
 
 
 def _conflicts(paper: Paper, entry: Entry, place: str) -> list[Problem]:

@@ -55,6 +55,10 @@ class Entry:
     title: str | None = None
     authors: tuple[str, ...] = ()
     date: dt.date | None = None
+    arxiv: str | None = None  # the identifier without its version, from arXiv's own feed
+    categories: tuple[str, ...] = ()  # arXiv's, the primary one first
+    doi: str | None = None
+    journal_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,5 +83,10 @@ class Paper:
     added: dt.date | None = None  # when the paper entered the atlas (feeds order undated papers by it)
     sources: tuple[Source, ...] = ()
     title_inferred: bool = False
+    # What arXiv says of the paper (ingest fills them when empty, as it fills authors and date).
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    arxiv_title: str | None = None  # arXiv's title, kept when it differs from the atlas's own
     # Curated and unknown front-matter keys, kept verbatim and in the file's order.
     extra: dict[str, Any] = field(default_factory=dict, compare=True)

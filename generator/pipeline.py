@@ -200,17 +200,20 @@ def added_today() -> dt.date:
     return dt.date.today()
 
 
+DIGEST_SUFFIXES = (".txt", ".atom")  # pasted digests, and arXiv's Atom feeds
+
+
 def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    """Each digest file named, or found as `*.txt` in a named folder, with its display name."""
+    """Each digest file named, or found as `*.txt` or `*.atom` in a named folder, with its display name."""
     files: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            inside = sorted(path.glob("*.txt"))
+            inside = sorted(p for p in path.iterdir() if p.suffix in DIGEST_SUFFIXES)
             files.extend((p, str(p)) for p in inside)
             if not inside:
-                problems.append(error(name, None, "folder holds no *.txt digest"))
+                problems.append(error(name, None, "folder holds no digest (*.txt, or arXiv's *.atom)"))
         elif path.exists() or path.is_symlink():  # reading it reports a FIFO, a device or a dangling link
             files.append((path, name))
         else:

@@ -26,7 +26,8 @@ MAX_TITLE_CHARS = 300
 MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
 FIRST_YEAR = 1990  # before the web's preprints; an earlier date is a typing mistake
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
-KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods")
+KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods",
+              *store.ARXIV_KEYS)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
 
 
@@ -227,6 +228,9 @@ def _texts(paper: Paper) -> list[tuple[str, str, str]]:
     tags, notes = paper.extra.get("tags"), paper.extra.get("notes")
     texts += [("tags", tag, "") for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
     texts += [("notes", notes, "\t\n")] if isinstance(notes, str) else []
+    texts += [("categories", category, "") for category in paper.categories]
+    texts += [(key, value, "") for key, value in (("doi", paper.doi), ("journal_ref", paper.journal_ref),
+                                                  ("arxiv_title", paper.arxiv_title)) if value]
     return texts
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from .. import files
 from ..model import Digest, error
-from . import abstracts, arxiv_digest, hf_daily
+from . import abstracts, arxiv_atom, arxiv_digest, hf_daily
 from .common import split_paragraphs
 
-# Detection tries these in order: the most distinctive shape first.
-FORMATS = {module.NAME: module for module in (arxiv_digest, hf_daily, abstracts)}
+# Detection tries these in order: the most distinctive shape first. arXiv's Atom is XML, read
+# as a whole document; the others are read as paragraphs of text.
+FORMATS = {module.NAME: module for module in (arxiv_atom, arxiv_digest, hf_daily, abstracts)}
+TEXT_FORMATS = {name: module for name, module in FORMATS.items() if module is not arxiv_atom}
 MAX_DIGEST_BYTES = 20 * 1024 * 1024
 
 
@@ -27,6 +29,9 @@ def read_digest(path: Path, display: str, fmt: str = "auto") -> Digest:
 
 def parse_digest(text: str, display: str, fmt: str = "auto") -> Digest:
     """Parse digest text (line ends `\n`), named `display` in messages, in format `fmt` or the detected one."""
+    if fmt == arxiv_atom.NAME or (fmt == "auto" and arxiv_atom.looks_like(text)):
+        entries, problems = arxiv_atom.parse_text(display, text)
+        return Digest(display, arxiv_atom.NAME, tuple(entries), tuple(problems))
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         return Digest(display, None, problems=(error(display, 1, "empty digest: no text to read"),))
@@ -40,11 +45,11 @@ def parse_digest(text: str, display: str, fmt: str = "auto") -> Digest:
 
 def detect(paragraphs) -> str | None:
     """The name of the first format the paragraphs look like, or None."""
-    return next((name for name, module in FORMATS.items() if module.looks_like(paragraphs)), None)
+    return next((name for name, module in TEXT_FORMATS.items() if module.looks_like(paragraphs)), None)
 
 
 _UNKNOWN_FORMAT = (
-    "cannot tell the digest format: expected an arXiv-style digest (title, `Authors:`, `Date:`, abstract), "
+    "cannot tell the digest format: expected arXiv's Atom feed, an arXiv-style digest (title, `Authors:`, `Date:`, abstract), "
     "a Hugging Face Daily Papers page (title / abstract pairs) or one abstract per line; "
     "name one with --format"
 )

@@ -19,6 +19,7 @@ from ..model import Paper
 from .journal import ABSENT, ANY, Conflict, ContentBusy, Write, apply, current_hash, digest, locked, recover_if_idle
 from .papers import (
     ABSTRACT_LINE,
+    ARXIV_KEYS,
     MAX_FILE_BYTES,
     PAPERS_DIR,
     alias_line,
@@ -36,7 +37,7 @@ from .removed import REMOVED_FILE, load_removed, removed_text
 from .roundtrip import update_text
 
 __all__ = [
-    "ABSTRACT_LINE", "MAX_FILE_BYTES", "PAPERS_DIR", "REMOVED_FILE", "Conflict", "ContentBusy", "alias_line", "current_hash",
+    "ABSTRACT_LINE", "ARXIV_KEYS", "MAX_FILE_BYTES", "PAPERS_DIR", "REMOVED_FILE", "Conflict", "ContentBusy", "alias_line", "current_hash",
     "digest", "load_papers", "load_removed", "locked", "paper_files", "paper_path", "papers_dir", "parse_paper", "read_paper",
     "read_text", "read_versioned", "recover_if_idle", "remove_paper", "render_paper", "write_papers", "write_texts", "file_text",
 ]

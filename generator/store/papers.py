@@ -28,8 +28,10 @@ MAX_FILE_BYTES = 100_000  # a long abstract with its front matter is under 10 KB
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # In the key lines parse_paper() returns, the line where the abstract (the body) starts.
 ABSTRACT_LINE = "\0abstract"
+# What arXiv says and ingest fills when empty: `categories` is a list, the others are texts.
+ARXIV_KEYS = ("categories", "doi", "journal_ref", "arxiv_title")
 # Keys this module reads into Paper fields; every other key is kept verbatim in Paper.extra.
-_FIELD_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources")
+_FIELD_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *ARXIV_KEYS)
 
 
 def papers_dir(content: Path) -> Path:
@@ -143,6 +145,11 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
           f"and hyphens, e.g. `{slugify(title) if isinstance(title, str) else 'paper-title'}.md`")
     sources = read_sources(meta.get("sources", []))
     check(sources is not None, "sources", "`sources` must be a list of {digest, format, line}")
+    categories = meta.get("categories", [])
+    check(isinstance(categories, list) and all(isinstance(c, str) and c.strip() for c in categories), "categories",
+          "`categories` must be a list of arXiv categories such as cs.LG")
+    for key in ARXIV_KEYS[1:]:
+        check(meta.get(key) is None or isinstance(meta[key], str) and meta[key].strip() != "", key, f"`{key}` must be a text")
     if problems:
         return None, problems, key_lines
     extra = {key: value for key, value in meta.items() if key not in _FIELD_KEYS}
@@ -155,6 +162,10 @@ def parse_paper(path: Path, text: str) -> tuple[Paper | None, list[Problem], dic
         added=added,
         sources=sources,
         title_inferred=meta.get("title_inferred", False),
+        categories=tuple(categories),
+        doi=meta.get("doi"),
+        journal_ref=meta.get("journal_ref"),
+        arxiv_title=meta.get("arxiv_title"),
         extra=extra,
     )
     return paper, [], key_lines
@@ -257,6 +268,7 @@ def render_paper(paper: Paper) -> str:
     if paper.added is not None:
         meta["added"] = paper.added
     meta.update(sorted(paper.extra.items(), key=lambda kv: _extra_rank(kv[0])))
+    meta.update((key, value) for key, value in arxiv_values(paper).items() if value)
     if paper.sources:  # a paper added by hand has none
         meta["sources"] = [source_dict(s) for s in paper.sources]
     dumper = PlainDumper if _escaped_by_libyaml(meta) else FastPlainDumper
@@ -297,6 +309,11 @@ def _escaped_by_libyaml(value: Any) -> bool:
 
 def _extra_rank(key: str) -> tuple[int, str]:
     return (CURATED_KEYS.index(key), "") if key in CURATED_KEYS else (len(CURATED_KEYS), key)
+
+
+def arxiv_values(paper: Paper) -> dict[str, Any]:
+    """The front-matter values of ARXIV_KEYS for `paper` (empty ones included, in that order)."""
+    return {"categories": list(paper.categories), "doi": paper.doi, "journal_ref": paper.journal_ref, "arxiv_title": paper.arxiv_title}
 
 
 def source_dict(source: Source) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from ..model import Paper
-from .papers import source_dict
+from .papers import ARXIV_KEYS, arxiv_values, source_dict
 
 # The keys ingest may change, in the canonical order a new one is placed by.
-_ORDER = ("title", "title_inferred", "authors", "date", "added", "sources")
+_ORDER = ("title", "title_inferred", "authors", "date", "added", "links", *ARXIV_KEYS, "sources")
 
 
 def update_text(text: str, before: Paper, after: Paper) -> str:
@@ -32,7 +32,9 @@ def update_text(text: str, before: Paper, after: Paper) -> str:
         old, new = _value(before, key), _value(after, key)
         if old == new:
             continue
-        if new is None:
+        if key == "links" and isinstance(meta.get("links"), dict):
+            _update_links(meta["links"], old or {}, new or {})
+        elif new is None:
             meta.pop(key, None)
         elif key in meta:
             meta[key] = new
@@ -65,8 +67,19 @@ def _value(paper: Paper, key: str) -> Any:
         return list(paper.authors) or None
     if key == "sources":
         return [source_dict(source) for source in paper.sources] or None
+    if key == "links":
+        return paper.extra.get("links")
+    if key in ARXIV_KEYS:
+        return arxiv_values(paper)[key] or None
     value = getattr(paper, key)
     return value if not isinstance(value, dt.datetime) else value.date()
+
+
+def _update_links(links: Any, old: dict, new: dict) -> None:
+    """Set, inside a person's `links` mapping, only the links that changed (ingest adds `arxiv`)."""
+    for name, value in new.items():
+        if old.get(name) != value:
+            links[name] = value
 
 
 def _position(meta: Any, key: str) -> int:

@@ -1,0 +1,106 @@
+"""arXiv's own Atom feed: what `export.arxiv.org/api/query` answers, and `atlas fetch` saves.
+
+    <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+      <entry>
+        <id>http://arxiv.org/abs/2502.20548v1</id>
+        <published>2025-02-27T21:43:00Z</published>
+        <title>...</title> <summary>...</summary> <author><name>...</name></author>
+        <arxiv:primary_category term="cs.LG"/> <category term="cs.LG"/> <category term="cs.AI"/>
+        <arxiv:doi>...</arxiv:doi> <arxiv:journal_ref>...</arxiv:journal_ref>
+      </entry>
+    </feed>
+
+feedparser reads the feed (never regular expressions); expat, a real XML parser too, finds the
+line where each entry starts, for provenance. Each entry gives the identifier without its
+version, the title, the authors, the date of version 1 (`<published>`), the abstract, the
+categories (the primary one first) and, when present, the DOI and the journal reference.
+Categories, DOI, journal reference and comment may all be missing, as in hand-made feeds.
+An entry with no abstract cannot become a paper: it is skipped with a warning. An entry with
+no title is read like a bare abstract (ingest infers a provisional title). An entry that is
+arXiv's own error report (its id is under `/api/errors`) is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.parsers.expat
+
+import feedparser
+
+from ..model import Entry, Problem, Source, error, warning
+from ..text import clean_line
+from .common import digest_name
+
+NAME = "arxiv-atom"
+_ATOM_ENTRY = "http://www.w3.org/2005/Atom entry"
+_VERSION = re.compile(r"v\d+$")
+
+
+def looks_like(text: str) -> bool:
+    """An XML document whose root is an Atom feed from arXiv."""
+    head = text.lstrip()[:2000]
+    return head.startswith(("<?xml", "<feed")) and "http://www.w3.org/2005/Atom" in head and "arxiv" in head.lower()
+
+
+def parse_text(path: str, text: str) -> tuple[list[Entry], list[Problem]]:
+    """The entries of an arXiv Atom feed, or the problems that keep it from being read."""
+    lines, problem = _entry_lines(path, text)
+    if problem is not None:
+        return [], [problem]
+    feed = feedparser.parse(text.encode("utf-8"), sanitize_html=False, resolve_relative_uris=False)
+    entries, problems = [], []
+    for number, item in enumerate(feed.entries):
+        line = lines[number] if number < len(lines) else 1
+        entry, found = _entry(path, line, item)
+        problems += found
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def _entry_lines(path: str, text: str) -> tuple[list[int], Problem | None]:
+    """The line where each `<entry>` starts, or the XML error that stops the feed."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    lines: list[int] = []
+    parser.StartElementHandler = lambda name, _: lines.append(parser.CurrentLineNumber) if name == _ATOM_ENTRY else None
+    try:
+        parser.Parse(text.encode("utf-8"), True)
+    except xml.parsers.expat.ExpatError as exc:
+        return [], error(path, exc.lineno, f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}")
+    return lines, None
+
+
+def _entry(path: str, line: int, item) -> tuple[Entry | None, list[Problem]]:
+    identifier = _identifier(item.get("id", ""))
+    if "/api/errors" in item.get("id", ""):
+        return None, [error(path, line, f"arXiv answered with an error: {clean_line(item.get('summary', '')) or 'no details'}")]
+    abstract = clean_line(item.get("summary", ""))
+    if not abstract:
+        return None, [warning(path, line, f"entry {identifier or '(no id)'} has no abstract; skipped (a paper needs one)")]
+    published = item.get("published_parsed") or item.get("updated_parsed")
+    return Entry(
+        abstract=abstract,
+        source=Source(digest_name(path), NAME, line),
+        title=clean_line(item.get("title", "")) or None,
+        authors=tuple(name for author in item.get("authors", []) if (name := clean_line(author.get("name", "")))),
+        date=dt.date(published.tm_year, published.tm_mon, published.tm_mday) if published else None,
+        arxiv=identifier,
+        categories=_categories(item),
+        doi=clean_line(item.get("arxiv_doi", "")) or None,
+        journal_ref=clean_line(item.get("arxiv_journal_ref", "")) or None,
+    ), []
+
+
+def _identifier(entry_id: str) -> str | None:
+    """`2502.20548` from `http://arxiv.org/abs/2502.20548v1` (old style: `hep-th/9901001`)."""
+    if "/abs/" not in entry_id:
+        return None
+    return _VERSION.sub("", entry_id.split("/abs/", 1)[1].strip("/")) or None
+
+
+def _categories(item) -> tuple[str, ...]:
+    primary = (item.get("arxiv_primary_category") or {}).get("term")
+    terms = [primary] if primary else []
+    terms += [tag.get("term") for tag in item.get("tags", [])]
+    return tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
