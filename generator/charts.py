@@ -48,7 +48,7 @@ def papers_per_month(items: tuple[Item, ...]) -> Markup:
     span = width * len(months)
     tallest = max(counts.values())
     bars = [_bar(i * width, height, width, counts[m], tallest, f"{month_name(m)}: {counts[m]}") for i, m in enumerate(months)]
-    labels = [_text(i * width, height + 13, m[:4]) for i, m in enumerate(months) if m.endswith("-01") or i == 0]
+    labels = [_text(i * width, height + 13, m[:4]) for i, m in enumerate(months) if _year_starts(months, i)]
     busiest = max(months, key=lambda m: (counts[m], m))
     summary = (f"{sum(counts.values())} dated papers from {month_name(months[0])} to {month_name(months[-1])}; "
                f"the busiest month was {month_name(busiest)} with {counts[busiest]}.")
@@ -78,7 +78,7 @@ def methods_over_time(corpus: Corpus, top: int = TOP_METHODS) -> Markup:
                        max_height=row - gap - 4) for i, m in enumerate(months)]
         parts.append(_axis(span, top_y + row - gap, start=label))
     height = len(ranked) * row
-    parts += [_text(label + i * width, height + 8, m[:4]) for i, m in enumerate(months) if m.endswith("-01") or i == 0]
+    parts += [_text(label + i * width, height + 8, m[:4]) for i, m in enumerate(months) if _year_starts(months, i)]
     leader = ranked[0]
     summary = (f"Papers per month for the {len(ranked)} most used methods, {month_name(months[0])} to "
                f"{month_name(months[-1])}, on one scale (tallest bar: {tallest}); {leader.name} has the most papers.")
@@ -180,6 +180,12 @@ def figure(svg: Markup, caption: str, table: Table) -> Markup:
         '<details class="atlas-chart__data"><summary>The figures as a table</summary>\n'
         '<div class="atlas-table-scroll"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table></div>\n</details>'
     ).format(svg=svg, caption=caption, head=head, rows=rows)
+
+
+def _year_starts(months: list[str], i: int) -> bool:
+    """Whether month i gets its year under the axis: each January, and the first month unless a
+    January follows within four months (its label would be drawn over)."""
+    return months[i].endswith("-01") or (i == 0 and not any(m.endswith("-01") for m in months[1:5]))
 
 
 def recent_months(counts: Counter) -> list[str]:
