@@ -4,7 +4,9 @@ For each size it ingests, into an empty content/ folder:
 - `repeated`: one abstract repeated N times (one paper seen N times; refused at the end, since
   its file would hold N sources, but only after the whole digest was merged);
 - `distinct`: N different papers as Hugging Face Daily Papers digests (title / abstract pairs
-  built like bench/corpus.py's papers), then the same digests again (nothing to write).
+  built like bench/corpus.py's papers), then the same digests again (nothing to write);
+- `atom`: 10,000 of those papers as one arXiv API response (Atom, with ids, authors, dates and
+  categories), as `atlas fetch` would save it.
 It also times creating and renaming N small files in one folder, the floor that writing N
 papers cannot go below on this disk, and prints each figure's growth from the smallest size.
 
@@ -43,6 +45,27 @@ def distinct_digests(folder: Path, size: int, per_file: int = 10_000) -> None:
                 out.write(f"{title}\n\n{text.rsplit('---', 1)[1].strip()}\n\n")
 
 
+def atom_response(path: Path, size: int) -> None:
+    """`size` papers as one Atom response of the arXiv API."""
+    from xml.sax.saxutils import escape
+
+    rng, pool = random.Random(13), plain_sentences()
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+                  'xmlns:arxiv="http://arxiv.org/schemas/atom">\n<id>https://arxiv.org/api/bench</id>\n'
+                  '<title>arXiv Query</title>\n<updated>2025-09-01T00:00:00Z</updated>\n')
+        for number in range(size):
+            text = paper(rng, number, pool)[1]
+            title = text.split("title: ", 1)[1].split("\n", 1)[0].strip("'\"")
+            day = 1 + number % 28
+            out.write(f"<entry>\n<id>http://arxiv.org/abs/2507.{number:05d}v1</id>\n"
+                      f"<published>2025-07-{day:02d}T12:00:00Z</published>\n<updated>2025-07-{day:02d}T12:00:00Z</updated>\n"
+                      f"<title>{escape(title)}</title>\n<summary>{escape(text.rsplit('---', 1)[1].strip())}</summary>\n"
+                      "<author><name>Ada Lovelace</name></author>\n<author><name>Alan Turing</name></author>\n"
+                      '<arxiv:primary_category term="cs.LG"/>\n<category term="cs.LG"/>\n<category term="cs.CL"/>\n</entry>\n')
+        out.write("</feed>\n")
+
+
 def timed(work) -> tuple[float, object]:
     started = time.perf_counter()
     result = work()
@@ -76,6 +99,12 @@ def measure(size: int, work: Path) -> dict[str, float]:
     figures["distinct again s"], report = timed(lambda: pipeline.ingest([str(distinct)], work / "content-distinct"))
     assert not report.created and not report.updated
     figures["create+rename floor s"] = file_floor(work / "floor", size)
+    if not FIRST:  # once: one response of 10,000 entries, the size the issue asks about
+        atom = work / "response.atom"
+        atom_response(atom, 10_000)
+        figures["atom 10k entries s"], report = timed(lambda: pipeline.ingest([str(atom)], work / "content-atom"))
+        assert not report.errors, report.errors[:3]
+        figures["atom papers"] = len(report.created)
     return figures
 
 
@@ -87,6 +116,7 @@ def report(figures: dict[str, float]) -> None:
             print(f"  {name:28} {value:10.2f}")
     if not FIRST:
         FIRST.update(figures)
+        print(f"  target atom 10k entries s at most 15: {'meets' if figures['atom 10k entries s'] <= 15 else 'MISSES'}")
         return
     grown = size / FIRST["papers"]
     for name in ("repeated s", "distinct s", "distinct again s"):
