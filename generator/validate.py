@@ -182,9 +182,19 @@ def _link_problems(links: Any) -> list[str]:
                 from_url = _ARXIV_URL.match(text)
                 hint = f"; write `arxiv: '{from_url.group(1)}'`" if from_url and ARXIV_ID.match(from_url.group(1)) else ""
                 problems.append(f"`links.arxiv` `{value}` is no arXiv identifier such as '2502.21231'{hint}")
-        elif not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+        elif not _is_web_url(value):
             problems.append(f"`links.{name}` `{value}` is no http(s) URL")
     return problems
+
+
+def _is_web_url(value: Any) -> bool:
+    """An http(s) URL with no white space and a dotted host (`https://example.org/...`), checked
+    without a regular expression: the obvious one backtracks quadratically on `a.a.a.a...`."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+        return False
+    rest = value.split("://", 1)[1]
+    dot = rest.split("/", 1)[0].find(".", 1)
+    return dot != -1 and dot < len(rest) - 1
 
 
 def _duplicates(content: Path, checked: list[Checked]) -> list[Problem]:

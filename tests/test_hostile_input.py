@@ -172,3 +172,19 @@ def test_files_read_through_the_capped_reader_are_never_read_past_the_cap(tmp_pa
         read_capped(path, 9)
     with pytest.raises(UnreadableFile, match="a character device"):
         read_capped(Path("/dev/zero"), 10)
+
+
+@pytest.mark.parametrize("build", [
+    lambda n: f"Authors:Ada{' ' * n}Lovelace, Alan Turing",  # a long run of spaces in a name list
+    lambda n: f"LLM-RL{' ' * n}x",  # ... or in a header-like first line
+])
+def test_digest_lines_full_of_spaces_are_parsed_in_linear_time(build):
+    def parse(n):
+        parse_digest(f"{build(n)}\n\nA Title\n\nAuthors:Ada Lovelace\n\n{ABSTRACT}\n", "spaces.txt")
+    assert growth(parse, 20_000) < LINEAR
+
+
+def test_checking_a_link_full_of_dots_is_linear(atlas, write, tmp_path):
+    from generator.validate import _link_problems
+    assert growth(lambda n: _link_problems({"code": "http://" + "a." * n + " x"}), 20_000) < LINEAR
+    assert _link_problems({"code": "https://example.org/a_(b)", "x": "http://a."}) == ["`links.x` `http://a.` is no http(s) URL"]

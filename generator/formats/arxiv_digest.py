@@ -74,7 +74,8 @@ def parse(path: str, paragraphs: list[Paragraph]) -> tuple[list[Entry], list[Pro
 def _read_header(path, paragraphs, problems) -> tuple[dt.date | None, list[Paragraph]]:
     """The date of the `TOPIC - YYYY-MM-DD` header line, if any, and the paragraphs after it."""
     first = paragraphs[0].lines if paragraphs else ()
-    match = _HEADER.match(first[0].text.strip()) if len(first) == 1 else None
+    # Whitespace collapsed first: on a long run of spaces the pattern would backtrack quadratically.
+    match = _HEADER.match(" ".join(first[0].text.split())) if len(first) == 1 else None
     if not match:
         return None, paragraphs
     try:
@@ -121,7 +122,7 @@ def _read_text(path, paragraph, drafts, problems) -> None:
 
 
 def _split_authors(value: str) -> tuple[str, ...]:
-    names = (clean_line(name) for name in _AUTHOR_SEPARATOR.split(value))
+    names = (clean_line(name) for name in _AUTHOR_SEPARATOR.split(" ".join(value.split())))  # linear, as above
     return tuple(name for name in names if name)
 
 
