@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import os
 import sys
 import threading
 from dataclasses import replace
@@ -13,9 +14,10 @@ from pathlib import Path
 from . import __version__, formats, store
 from .formats import FORMATS
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest, remove_paper
+from .pipeline import BuildReport, IngestReport, add_paper, build, entry_from_arxiv, fetch, generate, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
+from .sources.arxiv import ArxivClient
 from .validate import validate
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd.add_argument("--title", help="the paper's title")
     add_cmd.add_argument("--authors", default="", help='authors, separated by commas: "Ana Lee, Bo Chen"')
     add_cmd.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
-    add_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 2502.21231")
+    add_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 2502.21231; alone, title, authors, date and abstract come from arXiv")
     add_cmd.add_argument("--topic", action="append", default=[], metavar="SLUG", help="a topic from content/taxonomy.yml (repeatable)")
     add_cmd.add_argument("--method", action="append", default=[], metavar="SLUG", help="a method from content/taxonomy.yml (repeatable)")
     add_cmd.add_argument("--tag", action="append", default=[], help="a free-form tag (repeatable)")
@@ -81,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd.add_argument("--dry-run", action="store_true", help="print the file that would be written; write nothing")
     add_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
     add_cmd.set_defaults(run=run_add)
+
+    fetch_cmd = commands.add_parser(
+        "fetch",
+        help="ask arXiv for new papers of the queries in content/sources.yml, save and ingest them",
+        description="For each query in content/sources.yml, ask arXiv's API for papers submitted since the newest "
+        "one already saved for it (or since --since), save each page that brings a new paper into "
+        "content/digests/arxiv/, and ingest those pages; nothing is written if arXiv fails. The API's address "
+        "is ATLAS_ARXIV_API (default arXiv's own); answers are cached in ATLAS_CACHE (default build/cache).",
+    )
+    _content_option(fetch_cmd)
+    fetch_cmd.add_argument("--since", type=_date, metavar="DATE", help="ask for papers submitted since this day, YYYY-MM-DD")
+    fetch_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    fetch_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
+    fetch_cmd.set_defaults(run=run_fetch)
 
     remove_cmd = commands.add_parser(
         "remove",
@@ -201,12 +217,15 @@ STDIN = "<stdin>"
 
 
 def run_add(args: argparse.Namespace) -> int:
-    if sys.stdin.isatty():
+    if sys.stdin.isatty() and not (args.arxiv and not (args.title or args.digest)):
         print(f"atlas add: paste the {'digest snippet' if args.digest else 'abstract'}, then press Ctrl-D", file=sys.stderr)
-    entry, problems = _entry_to_add(args, sys.stdin.buffer.read())
+    if args.arxiv and not (args.title or args.digest):
+        entry, problems = entry_from_arxiv(arxiv_client(), args.arxiv)  # everything from arXiv, through the cache
+    else:
+        entry, problems = _entry_to_add(args, sys.stdin.buffer.read())
     if entry is not None:
         curated = {key: value for key, value in (("topics", args.topic), ("methods", args.method), ("tags", args.tag),
-                                                 ("links", {"arxiv": args.arxiv} if args.arxiv else None)) if value}
+                                                 ("links", {"arxiv": entry.arxiv or args.arxiv} if args.arxiv else None)) if value}
         report = add_paper(args.content, entry, curated, args.dry_run)
         problems = list(report.problems)
     for problem in problems:
@@ -245,6 +264,26 @@ def _entry_to_add(args: argparse.Namespace, data: bytes) -> tuple[Entry | None, 
 
 def _authors(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def arxiv_client() -> ArxivClient:
+    """The arXiv client commands use, caching under ATLAS_CACHE (default build/cache)."""
+    return ArxivClient(Path(os.environ.get("ATLAS_CACHE", "build/cache")) / "arxiv")
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    report = fetch(args.content, arxiv_client(), args.since, args.dry_run, Progress(quiet=args.quiet))
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.errors:
+        print(f"fetch: {len(report.errors)} error(s); nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.dry_run and report.ingest:
+        _show_changes(report.ingest, args.content)
+    if not args.quiet:
+        papers = f"; {_summary(report.ingest)}" if report.ingest else "; no new papers"
+        print(f"fetch: {report.requests} request(s) to arXiv, {len(report.pages)} new page(s){papers}", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_remove(args: argparse.Namespace) -> int:

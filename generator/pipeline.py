@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import Any
 
 from . import formats, parallel, site, store
 from .api import API_DIR, api_files
+from .cite import ARXIV_ID, arxiv_id
 from .feeds import FEEDS_DIR, feed_files
+from .formats import parse_digest
 from .group import Corpus, group
 from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
@@ -20,6 +23,8 @@ from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
+from .sources import watch
+from .sources.arxiv import ArxivClient, ArxivError
 from .taxonomy import Taxonomy, classify, load_taxonomy
 from .validate import check_entry, check_file, check_paper, check_text
 
@@ -63,6 +68,13 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
     entries, problems, digests = read_digests(paths, fmt, progress)
     if any(problem.is_error for problem in problems):
         return IngestReport(digests=digests, entries=len(entries), problems=tuple(problems))
+    return ingest_entries(content, entries, problems, digests, dry_run, progress)
+
+
+def ingest_entries(content: Path, entries: list[Entry], problems: list[Problem], digests: int, dry_run: bool,
+                   progress: Progress, new_files: dict[str, str] | None = None) -> IngestReport:
+    """Merge entries already read into content/papers/ and write what changed, with `new_files`
+    (the digests they came from, when those are new too), all in one batch."""
     with store.locked(content) as recovered:
         versions: dict[str, str] = {}
         existing, found = store.load_papers(content, versions)
@@ -72,10 +84,10 @@ def ingest(paths: list[str], content: Path, fmt: str = "auto", dry_run: bool = F
         if report.errors:
             return report
         report = _merged(report, content, existing, entries, removed)
-        if report.errors or dry_run or not report.texts:
+        if report.errors or dry_run or not (report.texts or new_files):
             return report
         try:
-            store.write_texts(content, report.texts, versions)
+            store.write_texts(content, report.texts, versions, new_files)
         except store.Conflict as conflict:
             return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
         progress.count("writing papers", len(report.texts), len(report.texts))
@@ -142,11 +154,11 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
         problems += [problem for problem in found if problem.is_error]
         if any(problem.is_error for problem in problems):
             return AddReport(problems=tuple(problems))
-        twin = PaperIndex.of(existing).twin(entry.title, entry.abstract)
+        twin = PaperIndex.of(existing).find(entry)
         if twin is not None:
             number, how = twin
             other = store.paper_path(content, existing[number].slug)
-            what = "the same title" if how == "title" else "a near-identical abstract"
+            what = {"arxiv": "the same arXiv id", "title": "the same title"}.get(how, "a near-identical abstract")
             return AddReport(problems=(error(other, None, f"the atlas already has this paper ({what}); edit this file instead"),))
         paper = replace(merge(existing, [entry], {}).papers[-1], added=added_today(), sources=(), extra=curated)
         path = store.paper_path(content, paper.slug)
@@ -189,6 +201,63 @@ def remove_paper(content: Path, slug: str, reason: str) -> RemoveReport:
         except store.Conflict as conflict:
             return RemoveReport(problems=(error(conflict.path, None, str(conflict)),))
         return RemoveReport(paper=paper)
+
+
+@dataclass(frozen=True)
+class FetchReport(_Problems):
+    """What a fetch did: the pages it saved (paths relative to content/), what their ingest did,
+    and how many requests arXiv served."""
+
+    pages: tuple[str, ...] = ()
+    ingest: IngestReport | None = None
+    requests: int = 0
+    problems: tuple[Problem, ...] = ()
+
+
+def fetch(content: Path, client: ArxivClient, since: dt.date | None = None, dry_run: bool = False,
+          progress: Progress | None = None) -> FetchReport:
+    """Ask arXiv for what each watched query found since it last looked, save each page that
+    brings a paper the atlas lacks into content/digests/arxiv/, and ingest them: all of it, or
+    (when arXiv fails or an input is wrong) nothing."""
+    progress = progress or Progress(quiet=True)
+    watches, problems = watch.load_watches(content)
+    if problems:
+        return FetchReport(problems=tuple(problems))
+    known = {identifier for paper in store.load_papers(content)[0] if (identifier := arxiv_id(paper))}
+    today, new_files, entries = added_today(), {}, []
+    try:
+        for number, query in enumerate(watches, start=1):
+            first = since or watch.newest_seen(content, query) or today - dt.timedelta(days=watch.FIRST_LOOK_DAYS)
+            for text, found in watch.pages(client, query, first, today):
+                if all(entry.arxiv in known for entry in found):
+                    continue  # nothing new on this page: saving it would only repeat provenance
+                name = watch.page_name(content, query, today, set(new_files))
+                new_files[name] = text
+                entries += parse_digest(text, name, "arxiv-atom").entries
+                known |= {entry.arxiv for entry in found}
+            progress.count("asking arXiv", number, len(watches))
+    except ArxivError as exc:
+        return FetchReport(requests=client.requests, problems=(error("arXiv", None, f"{exc}; nothing was written"),))
+    report = ingest_entries(content, entries, [], len(new_files), dry_run, progress, new_files) if new_files else None
+    return FetchReport(pages=tuple(new_files), ingest=report, requests=client.requests,
+                       problems=report.problems if report else ())
+
+
+def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None, list[Problem]]:
+    """The paper arXiv has under `identifier` (with or without a version), as an entry."""
+    written = identifier.strip().removeprefix("arXiv:")
+    bare = re.sub(r"v\d+$", "", written) if ARXIV_ID.match(written) else None  # the version arXiv adds goes
+    if bare is None:
+        return None, [error("--arxiv", None, f"`{identifier}` is no arXiv identifier such as 2502.21231")]
+    try:
+        (text,) = client.by_ids([bare])
+    except ArxivError as exc:
+        return None, [error("arXiv", None, str(exc))]
+    digest = parse_digest(text, f"arxiv-{bare.replace('/', '-')}.atom", "arxiv-atom")
+    found = [entry for entry in digest.entries if entry.arxiv == bare]
+    if not found:
+        return None, [*digest.problems, error("arXiv", None, f"arXiv has no paper {bare}")]
+    return found[0], list(digest.problems)
 
 
 def added_today() -> dt.date:

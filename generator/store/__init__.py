@@ -61,8 +61,10 @@ def write_papers(content: Path, papers: list[Paper], previous: dict[str, Paper] 
     return write_texts(content, {paper.slug: file_text(content, paper, previous.get(paper.slug)) for paper in papers}, versions)
 
 
-def write_texts(content: Path, texts: dict[str, str], versions: dict[str, str] | None = None) -> list[Path]:
-    """Write each text to the file of the paper with that slug, as one batch: all, or none.
+def write_texts(content: Path, texts: dict[str, str], versions: dict[str, str] | None = None,
+                new_files: dict[str, str] | None = None) -> list[Path]:
+    """Write each text to the file of the paper with that slug, and each of `new_files` (path
+    relative to content/: text; none may exist yet), as one batch: all, or none.
 
     `versions` holds the hash of each file as read: a file that changed since, or a new
     paper's file that appeared meanwhile, raises Conflict and nothing is written. Without
@@ -70,6 +72,7 @@ def write_texts(content: Path, texts: dict[str, str], versions: dict[str, str] |
     """
     writes = [Write(f"{PAPERS_DIR}/{paper_path(content, slug).name}", text,
                     ANY if versions is None else versions.get(slug, ABSENT)) for slug, text in texts.items()]
+    writes += [Write(relative, text, ABSENT) for relative, text in (new_files or {}).items()]
     apply(content, writes)
     return [content / write.path for write in writes]
 

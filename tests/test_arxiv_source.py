@@ -1,0 +1,153 @@
+"""arXiv as a live source: the real client against a loopback server that speaks arXiv's API.
+
+No network and no mock of our own code: ATLAS_ARXIV_API points the client at the server the
+test starts; ATLAS_ARXIV_INTERVAL shortens the 3 s spacing (and the tests measure it).
+"""
+
+from __future__ import annotations
+
+import pytest
+from arxiv_server import Arxiv, Paper, serving
+from conftest import REPO, snapshot
+
+from generator import store
+from generator.cite import arxiv_id
+from generator.sources.arxiv import USER_AGENT, ArxivClient
+
+INTERVAL = 0.3
+ABSTRACT = ("We train a policy with group relative advantages on verifiable math rewards and find that "
+            "the gains depend on how well the base model already solves the task, across {} benchmarks.")
+SOURCES = """\
+queries:
+  - name: llm-rl
+    query: 'abs:"verifiable math rewards"'
+    categories: [cs.LG]
+    max: 5
+"""
+
+
+def paper(number: int, day: int, **changes) -> Paper:
+    fields = dict(arxiv=f"2508.{number:05d}v1", title=f"Paper Number {number}", summary=ABSTRACT.format(number),
+                  published=f"2025-08-{day:02d}T12:00:00Z", authors=("Ada Lovelace", "Alan Turing"), categories=("cs.LG", "cs.CL"))
+    return Paper(**{**fields, **changes})
+
+
+@pytest.fixture
+def arxiv(monkeypatch, tmp_path):
+    monkeypatch.setattr("generator.sources.watch.PAGE_SIZE", 3)  # five papers make two pages
+    server = Arxiv(papers=[paper(n, n) for n in range(1, 6)] + [paper(99, 9, categories=("math.CO",))])
+    with serving(server) as url:
+        monkeypatch.setenv("ATLAS_ARXIV_API", url)
+        monkeypatch.setenv("ATLAS_ARXIV_INTERVAL", str(INTERVAL))
+        monkeypatch.setenv("ATLAS_ARXIV_BACKOFF", "0.05")
+        monkeypatch.setenv("ATLAS_CACHE", str(tmp_path / "cache"))
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1756684800")  # 2025-09-01: "today" for the fetch
+        yield server
+
+
+@pytest.fixture
+def content(write, tmp_path):
+    write("content/sources.yml", SOURCES)
+    return tmp_path / "content"
+
+
+def test_fetch_adds_the_new_papers_of_a_watched_query_with_their_pages(atlas, arxiv, content):
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("fetch: 2 request(s) to arXiv, 2 new page(s); ingest: 2 digest(s), 5 entries")
+    pages = sorted(p.name for p in (content / "digests" / "arxiv").iterdir())
+    assert pages == ["2025-09-01-llm-rl-01.atom", "2025-09-01-llm-rl-02.atom"]
+    papers, _ = store.load_papers(content)
+    assert sorted(arxiv_id(p) for p in papers) == [f"2508.0000{n}" for n in range(1, 6)]  # not the math.CO one
+    newest = next(p for p in papers if arxiv_id(p) == "2508.00005")
+    assert (newest.authors, newest.date.isoformat(), newest.categories) == (("Ada Lovelace", "Alan Turing"), "2025-08-05", ("cs.LG", "cs.CL"))
+    assert [s.digest for s in newest.sources] == ["2025-09-01-llm-rl-01.atom"]
+
+
+def test_requests_are_spaced_paged_and_say_who_asks(atlas, arxiv, content):
+    atlas("fetch", "--content", content, "--since", "2025-08-01")
+    times = [when for when, _, _ in arxiv.requests]
+    assert all(later - earlier >= INTERVAL * 0.95 for earlier, later in zip(times, times[1:], strict=False))
+    assert [(q["start"], q["max_results"]) for _, q, _ in arxiv.requests] == [("0", "3"), ("3", "2")]
+    assert "submittedDate:[202508010000 TO 202509012359]" in arxiv.requests[0][1]["search_query"]
+    assert {agent for _, _, agent in arxiv.requests} == {USER_AGENT}
+
+
+def test_fetching_again_asks_from_the_newest_paper_and_adds_nothing(atlas, arxiv, content):
+    atlas("fetch", "--content", content, "--since", "2025-08-01")
+    before, asked = snapshot(content), len(arxiv.requests)
+    again = atlas("fetch", "--content", content)
+    assert again.exit_code == 0 and again.stderr.splitlines()[-1] == "fetch: 1 request(s) to arXiv, 0 new page(s); no new papers"
+    assert "submittedDate:[202508050000 TO" in arxiv.requests[asked][1]["search_query"]
+    assert snapshot(content) == before
+
+
+def test_a_cached_run_sends_no_request(atlas, arxiv, content, tmp_path):
+    atlas("fetch", "--content", content, "--since", "2025-08-01", "--dry-run")
+    asked = len(arxiv.requests)
+    assert atlas("fetch", "--content", content, "--since", "2025-08-01").exit_code == 0
+    assert len(arxiv.requests) == asked
+
+
+@pytest.mark.parametrize("trouble", [[503], [429], [503, 503]])
+def test_busy_answers_are_retried_with_backoff(atlas, arxiv, content, trouble):
+    arxiv.next_answers = list(trouble)
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 0, result.stderr
+    assert len(arxiv.requests) == 2 + len(trouble) and len(list((content / "papers").glob("*.md"))) == 5
+
+
+@pytest.mark.parametrize("trouble, message", [
+    (["malformed"], "arXiv's answer is not well-formed XML"),
+    ([503] * 5, "arXiv answered 503"),
+])
+def test_a_failed_fetch_leaves_content_byte_identical(atlas, arxiv, content, trouble, message):
+    before = snapshot(content)
+    arxiv.next_answers = list(trouble)
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 1 and message in result.stderr and "nothing was written" in result.stderr
+    assert snapshot(content) == before
+
+
+def test_a_failure_on_the_second_page_writes_not_even_the_first(atlas, arxiv, content):
+    before = snapshot(content)
+    arxiv.next_answers = []
+    client_pages = []
+    original = arxiv.answer
+
+    def second_page_breaks(query):
+        client_pages.append(query)
+        return (200, "<feed>") if len(client_pages) == 2 else original(query)
+
+    arxiv.answer = second_page_breaks
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 1 and snapshot(content) == before
+
+
+def test_an_empty_answer_adds_nothing(atlas, arxiv, content):
+    arxiv.next_answers = ["empty"]
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 0 and result.stderr.splitlines()[-1] == "fetch: 1 request(s) to arXiv, 0 new page(s); no new papers"
+    assert not (content / "papers").exists()
+
+
+def test_add_by_arxiv_id_takes_everything_from_arxiv_and_refuses_a_second_time(atlas, arxiv, content, write):
+    write("content/taxonomy.yml", (REPO / "content" / "taxonomy.yml").read_text(encoding="utf-8"))
+    result = atlas("add", "--content", content, "--arxiv", "2508.00003v2", "--method", "grpo")
+    assert result.exit_code == 0, result.stderr
+    (path,) = (content / "papers").glob("*.md")
+    added, _ = store.read_paper(path)
+    assert (added.title, arxiv_id(added), added.date.isoformat(), added.extra["methods"]) == ("Paper Number 3", "2508.00003", "2025-08-03", ["grpo"])
+    asked = len(arxiv.requests)
+    again = atlas("add", "--content", content, "--arxiv", "2508.00003")
+    assert again.exit_code == 1 and "the atlas already has this paper (the same arXiv id)" in again.stderr
+    assert len(arxiv.requests) == asked  # the cache answered
+    unknown = atlas("add", "--content", content, "--arxiv", "2508.09999")
+    assert unknown.exit_code == 1 and "arXiv has no paper 2508.09999" in unknown.stderr
+
+
+def test_the_client_batches_many_ids_per_request(arxiv, tmp_path):
+    client = ArxivClient(tmp_path / "cache")
+    answers = client.by_ids([f"2508.{n:05d}" for n in range(1, 251)])
+    assert len(answers) == 3 and client.requests == 3
+    assert [len(q["id_list"].split(",")) for _, q, _ in arxiv.requests] == [100, 100, 50]
