@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__, formats, store
 from .formats import FORMATS
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, build, entry_from_arxiv, fetch, generate, ingest, remove_paper
+from .pipeline import BuildReport, IngestReport, add_paper, build, enrich, entry_from_arxiv, fetch, generate, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
 from .sources.arxiv import ArxivClient
@@ -97,6 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fetch_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
     fetch_cmd.set_defaults(run=run_fetch)
+
+    enrich_cmd = commands.add_parser(
+        "enrich",
+        help="complete papers that lack an arXiv id, authors or a date, from arXiv",
+        description="Look up every paper (or those named) that lacks an arXiv id, authors or a date: by id where "
+        "it has one, else by its exact title, accepting a record only when title and abstract match. Fills "
+        "empty fields only; prints what was resolved, what is ambiguous and what was not found.",
+    )
+    enrich_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="paper files (default: every paper that needs it)")
+    _content_option(enrich_cmd)
+    enrich_cmd.add_argument("--offline", action="store_true", help="ask no one: use the cache and --from files only")
+    enrich_cmd.add_argument("--from", dest="from_files", action="append", default=[], metavar="FILE",
+                            help="an arXiv Atom file to take records from (repeatable)")
+    enrich_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    enrich_cmd.add_argument("--quiet", action="store_true", help="print only errors, warnings and what was not resolved")
+    enrich_cmd.set_defaults(run=run_enrich)
 
     remove_cmd = commands.add_parser(
         "remove",
@@ -266,9 +282,9 @@ def _authors(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def arxiv_client() -> ArxivClient:
+def arxiv_client(offline: bool = False) -> ArxivClient:
     """The arXiv client commands use, caching under ATLAS_CACHE (default build/cache)."""
-    return ArxivClient(Path(os.environ.get("ATLAS_CACHE", "build/cache")) / "arxiv")
+    return ArxivClient(Path(os.environ.get("ATLAS_CACHE", "build/cache")) / "arxiv", offline=offline)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -283,6 +299,24 @@ def run_fetch(args: argparse.Namespace) -> int:
     if not args.quiet:
         papers = f"; {_summary(report.ingest)}" if report.ingest else "; no new papers"
         print(f"fetch: {report.requests} request(s) to arXiv, {len(report.pages)} new page(s){papers}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_enrich(args: argparse.Namespace) -> int:
+    report = enrich(args.content, arxiv_client(args.offline), args.paths, args.from_files, args.dry_run)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    for lookup in report.lookups:
+        if lookup.outcome != "resolved" or not args.quiet:
+            print(f"{lookup.outcome}: {store.paper_path(args.content, lookup.slug)}: {lookup.detail}")
+    if report.errors:
+        print(f"enrich: {len(report.errors)} error(s); nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.quiet:
+        counts = {outcome: sum(lookup.outcome == outcome for lookup in report.lookups) for outcome in ("resolved", "ambiguous", "not found")}
+        done = f"{len(report.updated)} file(s) {'written' if report.written else 'would be written' if report.updated else 'to write'}"
+        print(f"enrich: {report.requests} request(s) to arXiv; {counts['resolved']} resolved, {counts['ambiguous']} ambiguous, "
+              f"{counts['not found']} not found; {done}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -158,7 +158,7 @@ def merge(existing: list[Paper], entries: list[Entry], where: dict[str, str], re
         twins += 1
         seen_at[number].add(entry.source)
         index.add_arxiv(number, entry.arxiv)
-        papers[number] = _absorb(papers[number], entry)
+        papers[number] = absorb(papers[number], entry)
         # A place seen before had its differences reported then; repeating them on every run is noise.
         if matched_by != "source":
             place = where.get(papers[number].slug) or _first_seen(papers[number])
@@ -193,7 +193,7 @@ def _first_seen(paper: Paper) -> str:
     return f"{source.digest}:{source.line}"
 
 
-def _absorb(paper: Paper, entry: Entry) -> Paper:
+def absorb(paper: Paper, entry: Entry) -> Paper:
     """Paper with its empty fields filled from the entry (merge() adds the entry's source).
 
     A provisional title gives way to a real one only while it is still what ingest inferred.

@@ -23,6 +23,7 @@ from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
+from .sources import enrich as enriching
 from .sources import watch
 from .sources.arxiv import ArxivClient, ArxivError
 from .taxonomy import Taxonomy, classify, load_taxonomy
@@ -241,6 +242,52 @@ def fetch(content: Path, client: ArxivClient, since: dt.date | None = None, dry_
     report = ingest_entries(content, entries, [], len(new_files), dry_run, progress, new_files) if new_files else None
     return FetchReport(pages=tuple(new_files), ingest=report, requests=client.requests,
                        problems=report.problems if report else ())
+
+
+@dataclass(frozen=True)
+class EnrichReport(_Problems):
+    """What an enrich found for each paper it looked up, and the papers it completed."""
+
+    lookups: tuple[enriching.Lookup, ...] = ()
+    updated: tuple[Paper, ...] = ()
+    requests: int = 0
+    problems: tuple[Problem, ...] = ()
+    written: bool = False
+
+
+def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, from_files: list[str] = (),
+           dry_run: bool = False) -> EnrichReport:
+    """Complete, from arXiv, every paper (or those named) that lacks an arXiv id, authors or a
+    date: fill empty fields only, with the record added to the paper's sources."""
+    given, problems = [], []
+    for name in from_files:
+        digest = formats.read_digest(Path(name), name, "arxiv-atom")
+        given += digest.entries
+        problems += digest.problems
+    if any(problem.is_error for problem in problems):
+        return EnrichReport(problems=tuple(problems))
+    with store.locked(content) as recovered:
+        versions: dict[str, str] = {}
+        papers, found = store.load_papers(content, versions)
+        problems += [warning(content, None, line) for line in recovered] + found
+        named = {path.stem for path in paths or []}
+        chosen = [p for p in papers if enriching.needs_enriching(p) and (not named or p.slug in named)]
+        if any(problem.is_error for problem in problems) or not chosen:
+            return EnrichReport(requests=client.requests, problems=tuple(problems))
+        lookups = enriching.look_up(client, chosen, given)
+        before, today = {paper.slug: paper for paper in papers}, added_today()
+        updated = [after for lookup in lookups if lookup.entry is not None and lookup.outcome == "resolved"
+                   for after in [enriching.apply(before[lookup.slug], lookup.entry, today)] if after != before[lookup.slug]]
+        texts = {paper.slug: store.file_text(content, paper, before[paper.slug]) for paper in updated}
+        problems += [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text, None)]
+        report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
+        if report.errors or dry_run or not texts:
+            return report
+        try:
+            store.write_texts(content, texts, versions)
+        except store.Conflict as conflict:
+            return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
+        return replace(report, written=True)
 
 
 def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None, list[Problem]]:

@@ -151,3 +151,63 @@ def test_the_client_batches_many_ids_per_request(arxiv, tmp_path):
     answers = client.by_ids([f"2508.{n:05d}" for n in range(1, 251)])
     assert len(answers) == 3 and client.requests == 3
     assert [len(q["id_list"].split(",")) for _, q, _ in arxiv.requests] == [100, 100, 50]
+
+
+# atlas enrich
+
+def _paper_file(write, slug: str, title: str, abstract: str, extra: str = "") -> None:
+    write(f"content/papers/{slug}.md", f"---\ntitle: '{title}'\n{extra}---\n\n{abstract}\n")
+
+
+@pytest.fixture
+def to_enrich(arxiv, write, content):
+    arxiv.papers += [paper(50, 10, title="Twin Title"), paper(51, 11, title="Twin Title", summary=ABSTRACT.format(50)),
+                     paper(60, 12, title="Same Title Other Abstract", summary="Something else entirely about proteins and folding "
+                           "that shares no sentence with the paper in the atlas at all, none whatsoever, really.")]
+    _paper_file(write, "resolved-by-title", "Paper Number 1", ABSTRACT.format(1))
+    _paper_file(write, "twins", "Twin Title", ABSTRACT.format(50))
+    _paper_file(write, "other-abstract", "Same Title Other Abstract", ABSTRACT.format(60))
+    _paper_file(write, "unknown", "A Paper arXiv Never Saw", ABSTRACT.format(70))
+    _paper_file(write, "has-id", "Paper Number 2", ABSTRACT.format(2), "links: {arxiv: '2508.00002'}\n")
+    _paper_file(write, "complete", "Paper Number 3", ABSTRACT.format(3),
+                "authors: [Ada Lovelace]\ndate: 2025-08-03\nlinks: {arxiv: '2508.00003'}\n")
+    return content
+
+
+def test_enrich_fills_what_is_missing_and_reports_what_is_not_certain(atlas, arxiv, to_enrich):
+    result = atlas("enrich", "--content", to_enrich)
+    assert result.exit_code == 0, result.stderr
+    papers = to_enrich / "papers"
+    assert result.stdout.splitlines() == [
+        f"resolved: {papers / 'has-id.md'}: arXiv 2508.00002",
+        f"ambiguous: {papers / 'other-abstract.md'}: arXiv has this title (2508.00060) with another abstract; check by hand",
+        f"resolved: {papers / 'resolved-by-title.md'}: arXiv 2508.00001, by title and abstract",
+        f"ambiguous: {papers / 'twins.md'}: several arXiv papers have this title and abstract: 2508.00050, 2508.00051",
+        f"not found: {papers / 'unknown.md'}: no arXiv paper has this title"]
+    assert result.stderr.splitlines()[-1] == ("enrich: 5 request(s) to arXiv; 2 resolved, 2 ambiguous, 1 not found; "
+                                              "2 file(s) written")
+    resolved, _ = store.read_paper(papers / "resolved-by-title.md")
+    assert (arxiv_id(resolved), resolved.authors, resolved.date.isoformat()) == ("2508.00001", ("Ada Lovelace", "Alan Turing"), "2025-08-01")
+    assert [(s.digest, s.format) for s in resolved.sources] == [("arxiv:2508.00001", "arxiv-api")]
+    assert store.read_paper(papers / "twins.md")[0].authors == ()  # ambiguous: never applied
+    ids = [q["id_list"] for _, q, _ in arxiv.requests if "id_list" in q]
+    assert ids == ["2508.00002"]  # the complete paper is not asked about; ids go in one batch
+
+
+def test_a_second_enrich_sends_no_request_and_changes_nothing(atlas, arxiv, to_enrich):
+    atlas("enrich", "--content", to_enrich)
+    before, asked = snapshot(to_enrich), len(arxiv.requests)
+    again = atlas("enrich", "--content", to_enrich)
+    assert again.exit_code == 0 and len(arxiv.requests) == asked and snapshot(to_enrich) == before
+    assert again.stderr.splitlines()[-1].endswith("0 resolved, 2 ambiguous, 1 not found; 0 file(s) to write")
+
+
+def test_offline_enrich_uses_only_the_cache_and_the_files_given(atlas, arxiv, to_enrich, tmp_path):
+    from arxiv_server import feed
+    record = tmp_path / "record.atom"
+    record.write_text(feed([p for p in arxiv.papers if p.arxiv.startswith("2508.00001")], 1, 0), encoding="utf-8")
+    result = atlas("enrich", "--content", to_enrich, "--offline", "--from", record, to_enrich / "papers" / "resolved-by-title.md",
+                   to_enrich / "papers" / "unknown.md")
+    assert result.exit_code == 0 and arxiv.requests == []
+    assert f"resolved: {to_enrich / 'papers' / 'resolved-by-title.md'}: arXiv 2508.00001, by title and abstract" in result.stdout
+    assert f"not found: {to_enrich / 'papers' / 'unknown.md'}: not in the cache, and --offline" in result.stdout

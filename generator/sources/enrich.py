@@ -1,0 +1,89 @@
+"""Completing papers from arXiv: the record of each paper that lacks an arXiv id, authors or a date.
+
+A paper with an arXiv id is looked up by it (many ids a request). One without is looked up by
+its title as an exact phrase, and a candidate is accepted only when its normalised title is the
+paper's and its abstract is near-identical (as merge judges twins); two or more different
+papers that pass, or a title that matches with another abstract, are ambiguous: reported, never
+applied. Atom files given with --from are candidates too, and with --offline they and the
+cache are all there is. Applying a record fills empty fields only, as ingest does, and adds the
+record itself (`arxiv:<id>`, format `arxiv-api`, the day) to the paper's sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from ..cite import arxiv_id
+from ..formats import parse_digest
+from ..merge import absorb
+from ..model import Entry, Paper, Source
+from ..text import abstract_words, fingerprints, jaccard, title_key
+from .arxiv import ArxivClient, ArxivError
+
+SIMILAR = 0.75  # merge.ABSTRACT_SIMILARITY: the same rule as twins
+TITLE_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What arXiv said of one paper: resolved (with the entry), ambiguous or not found, and why."""
+
+    slug: str
+    outcome: str  # "resolved", "ambiguous" or "not found"
+    detail: str
+    entry: Entry | None = None
+
+
+def needs_enriching(paper: Paper) -> bool:
+    return not arxiv_id(paper) or not paper.authors or paper.date is None
+
+
+def look_up(client: ArxivClient, papers: list[Paper], given: list[Entry]) -> list[Lookup]:
+    """A lookup for each paper: by id in batches, else by title; `given` entries (from --from
+    files) are candidates before arXiv is asked."""
+    by_id = {entry.arxiv: entry for entry in given if entry.arxiv}
+    wanted = sorted({identifier for paper in papers if (identifier := arxiv_id(paper)) and identifier not in by_id})
+    unanswered = ""
+    try:
+        for text in client.by_ids(wanted) if wanted else []:
+            by_id.update((e.arxiv, e) for e in parse_digest(text, "arxiv-api.atom", "arxiv-atom").entries if e.arxiv)
+    except ArxivError as exc:
+        unanswered = str(exc)
+    return [_by_id(paper, by_id, unanswered) if arxiv_id(paper) else _by_title(client, paper, given) for paper in papers]
+
+
+def _by_id(paper: Paper, by_id: dict[str, Entry], unanswered: str) -> Lookup:
+    identifier = arxiv_id(paper)
+    if identifier in by_id:
+        return Lookup(paper.slug, "resolved", f"arXiv {identifier}", by_id[identifier])
+    return Lookup(paper.slug, "not found", unanswered or f"arXiv has no paper {identifier}")
+
+
+def _by_title(client: ArxivClient, paper: Paper, given: list[Entry]) -> Lookup:
+    phrase = title_key(paper.title)
+    candidates = [entry for entry in given if title_key(entry.title or "") == phrase]
+    if not candidates:
+        try:
+            text = client.query(f'ti:"{phrase}"', 0, TITLE_CANDIDATES)
+        except ArxivError as exc:
+            return Lookup(paper.slug, "not found", str(exc))
+        candidates = [e for e in parse_digest(text, "arxiv-api.atom", "arxiv-atom").entries if title_key(e.title or "") == phrase]
+    mine = fingerprints(abstract_words(paper.abstract))
+    accepted = {e.arxiv: e for e in candidates if jaccard(mine, fingerprints(abstract_words(e.abstract))) >= SIMILAR}
+    if len(accepted) == 1:
+        identifier, entry = next(iter(accepted.items()))
+        return Lookup(paper.slug, "resolved", f"arXiv {identifier}, by title and abstract", entry)
+    if len(accepted) > 1:
+        return Lookup(paper.slug, "ambiguous", "several arXiv papers have this title and abstract: " + ", ".join(sorted(accepted)))
+    if candidates:
+        ids = ", ".join(sorted(e.arxiv or "?" for e in candidates))
+        return Lookup(paper.slug, "ambiguous", f"arXiv has this title ({ids}) with another abstract; check by hand")
+    return Lookup(paper.slug, "not found", "no arXiv paper has this title")
+
+
+def apply(paper: Paper, entry: Entry, today: dt.date) -> Paper:
+    """The paper with the empty fields the record fills, and the record among its sources."""
+    record = Source(f"arxiv:{entry.arxiv}", "arxiv-api", 1, today)
+    enriched = absorb(paper, replace(entry, source=record))
+    return replace(enriched, sources=tuple(sorted({*enriched.sources, record})))
