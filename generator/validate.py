@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .cite import ARXIV_ID
+from .cite import ARXIV_ID, arxiv_id
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
@@ -207,7 +207,8 @@ def _duplicates(content: Path, checked: list[Checked]) -> list[Problem]:
     for item in checked:
         if item.paper is None:
             continue
-        twin = index.twin(item.paper.title, item.paper.abstract, other_than=by_slug.get(item.paper.slug))
+        # Papers with different arXiv ids are different papers, as merge judges them.
+        twin = index.twin(item.paper.title, item.paper.abstract, other_than=by_slug.get(item.paper.slug), arxiv=arxiv_id(item.paper))
         if twin is not None:
             number, how = twin
             other = store.paper_path(content, papers[number].slug)

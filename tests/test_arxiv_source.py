@@ -6,6 +6,12 @@ test starts; ATLAS_ARXIV_INTERVAL shortens the 3 s spacing (and the tests measur
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from arxiv_server import Arxiv, Paper, serving
 from conftest import REPO, snapshot
@@ -211,3 +217,38 @@ def test_offline_enrich_uses_only_the_cache_and_the_files_given(atlas, arxiv, to
     assert result.exit_code == 0 and arxiv.requests == []
     assert f"resolved: {to_enrich / 'papers' / 'resolved-by-title.md'}: arXiv 2508.00001, by title and abstract" in result.stdout
     assert f"not found: {to_enrich / 'papers' / 'unknown.md'}: not in the cache, and --offline" in result.stdout
+
+
+# The scheduled update's script
+
+def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(arxiv, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".venv", "build", "site", ".git", "__pycache__", ".hypothesis",
+                                                              ".pytest_cache", "*.egg-info"))
+    (repo / "content" / "sources.yml").write_text(SOURCES, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):
+        subprocess.run(git + command, cwd=repo, check=True)
+    outputs, body = tmp_path / "github-output", tmp_path / "pr-body.md"
+
+    def update():
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1754438400",  # 2025-08-06: the papers are from the week before
+               "ATLAS": str(Path(sys.executable).parent / "atlas"), "PYTHON": sys.executable,
+               "PR_BODY": str(body), "GITHUB_OUTPUT": str(outputs)}
+        return subprocess.run(["bash", ".github/scripts/update.sh"], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+    first = update()
+    assert first.returncode == 0, first.stderr
+    assert outputs.read_text().splitlines()[-1] == "changed=true"
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True).stdout
+    assert sorted(line[3:] for line in status.splitlines()) == [
+        "content/digests/arxiv/2025-08-06-llm-rl-01.atom",  # one page: 100 entries a page outside the tests
+        *(f"content/papers/paper-number-{n}.md" for n in range(1, 6))]
+    text = body.read_text(encoding="utf-8")
+    assert "| Title | arXiv | Methods found |" in text
+    assert all(f"| Paper Number {n} | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-qm", "the pull request, merged"], cwd=repo, check=True)
+    body.unlink()
+    second = update()
+    assert second.returncode == 0 and outputs.read_text().splitlines()[-1] == "changed=false" and not body.exists()

@@ -68,11 +68,24 @@ def test_deploy_publishes_with_the_official_pages_actions_one_at_a_time():
     assert deploy[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as true
 
 
-def test_every_action_is_pinned_to_a_release():
+def test_every_action_is_pinned_to_a_release_and_others_than_githubs_to_a_commit():
     for path in GITHUB.glob("workflows/*.yml"):
         for job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].values():
             for used in filter(None, (step.get("uses") for step in job["steps"])):
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", used), f"{path.name}: {used}"
+                pinned = r"actions/[\w.-]+@v\d+" if used.startswith("actions/") else r"[\w.-]+/[\w.-]+@[0-9a-f]{40}"
+                assert re.fullmatch(pinned, used), f"{path.name}: {used}"
+
+
+def test_the_update_workflow_runs_daily_and_on_demand_and_opens_one_pull_request():
+    update = workflow("update.yml")
+    assert update[True]["schedule"] and "workflow_dispatch" in update[True]
+    (job,) = update["jobs"].values()
+    used = steps(job)
+    assert "bash .github/scripts/update.sh" in used
+    opener = next(step for step in job["steps"] if "create-pull-request" in step.get("uses", ""))
+    assert opener["if"] == "steps.update.outputs.changed == 'true'" and opener["with"]["branch"] == "arxiv-update"
+    script = (GITHUB / "scripts" / "update.sh").read_text(encoding="utf-8")
+    assert all(f'"$atlas" {command}' in script for command in ("fetch", "enrich", "validate", "build --strict"))
 
 
 def test_pre_commit_runs_ruff_and_validates_changed_papers():
