@@ -18,17 +18,19 @@ _shared: dict[str, Any] = {}
 T = TypeVar("T")
 
 
-def map_slices(function: Callable[[Any, Sequence], list], context: Any, items: Sequence) -> list:
-    """function(context, slice) over slices of items, results concatenated in order."""
-    results, _ = map_slices_alongside(function, context, items, lambda: None)
+def map_slices(function: Callable[[Any, Sequence], list], context: Any, items: Sequence,
+               parallel_from: int = PARALLEL_FROM) -> list:
+    """function(context, slice) over slices of items, results concatenated in order; in this
+    process alone when there are fewer than `parallel_from` items."""
+    results, _ = map_slices_alongside(function, context, items, lambda: None, parallel_from)
     return results
 
 
 def map_slices_alongside(function: Callable[[Any, Sequence], list], context: Any, items: Sequence,
-                         alongside: Callable[[], T]) -> tuple[list, T]:
+                         alongside: Callable[[], T], parallel_from: int = PARALLEL_FROM) -> tuple[list, T]:
     """map_slices(), with `alongside()` run in this process while the workers work: (results, its result)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(items) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return function(context, items), alongside()
     _shared.update(function=function, context=context)
     size = -(-len(items) // (workers * 4))  # a few slices per worker evens out uneven slices

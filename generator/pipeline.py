@@ -95,15 +95,15 @@ def ingest_entries(content: Path, entries: list[Entry], problems: list[Problem],
         return replace(report, written=True)
 
 
-def _refused(path: Path, text: str, new_paper: Paper | None) -> list[Problem]:
-    """The errors `atlas validate` would report for this text at `path`. A new file is checked
-    through the paper it was rendered from, which is as good as parsing the text and faster."""
+def _refused(path: Path, text: str, paper: Paper) -> list[Problem]:
+    """The errors `atlas validate` would report for a file at `path` holding `text`, the text of
+    `paper` (rendered from it, or spliced into a person's file and read back): checking the
+    paper is as good as parsing the text, and faster."""
     size = len(text.encode("utf-8"))
     if size > store.MAX_FILE_BYTES:
         return [error(path, None, f"would be {size:,} bytes, over the {store.MAX_FILE_BYTES:,} a paper file may hold "
                                   "(does a digest repeat this paper?)")]
-    checked = check_paper(path, new_paper) if new_paper is not None else check_text(path, text, None).problems
-    return [problem for problem in checked if problem.is_error]
+    return [problem for problem in check_paper(path, paper) if problem.is_error]
 
 
 def read_digests(paths: list[str], fmt: str, progress: Progress) -> tuple[list[Entry], list[Problem], int]:
@@ -127,9 +127,9 @@ def _merged(report: IngestReport, content: Path, existing: list[Paper], entries:
     before, today = {p.slug: p for p in existing}, added_today()
     created = tuple(replace(p, added=today) for p in merged.papers if p.slug not in before)
     updated = tuple((before[p.slug], p) for p in merged.papers if p.slug in before and p != before[p.slug])
-    new = {paper.slug: paper for paper in created}
-    texts = {paper.slug: store.file_text(content, paper, before.get(paper.slug)) for paper in [*created, *(a for _, a in updated)]}
-    refused = [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text, new.get(slug))]
+    writing = [*created, *(after for _, after in updated)]
+    texts = {paper.slug: store.file_text(content, paper, before.get(paper.slug)) for paper in writing}
+    refused = [problem for paper in writing for problem in _refused(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
     return replace(report, twins=merged.twins, skipped=merged.skipped, created=created, updated=updated,
                    unchanged=len(existing) - len(updated), texts=texts, problems=report.problems + merged.warnings + tuple(refused))
 
@@ -279,7 +279,7 @@ def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, 
         updated = [after for lookup in lookups if lookup.entry is not None and lookup.outcome == "resolved"
                    for after in [enriching.apply(before[lookup.slug], lookup.entry, today)] if after != before[lookup.slug]]
         texts = {paper.slug: store.file_text(content, paper, before[paper.slug]) for paper in updated}
-        problems += [problem for slug, text in texts.items() for problem in _refused(store.paper_path(content, slug), text, None)]
+        problems += [problem for paper in updated for problem in _refused(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
         report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
         if report.errors or dry_run or not texts:
             return report
