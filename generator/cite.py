@@ -78,8 +78,9 @@ def ris(paper: Paper, key: str | None = None) -> str:
     if paper.date:
         lines += [("PY", str(paper.date.year)), ("DA", paper.date.strftime("%Y/%m/%d"))]
     if identifier:
-        lines += [("PB", "arXiv"), ("M1", f"arXiv:{identifier}"), ("DO", f"10.48550/arXiv.{identifier}"),
+        lines += [("PB", "arXiv"), ("M1", f"arXiv:{identifier}"), ("DO", paper.doi or f"10.48550/arXiv.{identifier}"),
                   ("UR", f"https://arxiv.org/abs/{identifier}")]
+        lines += [("N1", f"arXiv:{identifier} [{paper.categories[0]}]")] if paper.categories else []
     lines += [("AB", paper.abstract), ("ER", "")]
     return "".join(f"{tag}  - {_one_line(value)}".rstrip(" ") + "\r\n" for tag, value in lines)
 
@@ -93,8 +94,10 @@ def csl_json(paper: Paper, key: str | None = None) -> str:
     if paper.date:
         item["issued"] = {"date-parts": [[paper.date.year, paper.date.month, paper.date.day]]}
     if identifier:
-        item.update({"publisher": "arXiv", "number": identifier, "DOI": f"10.48550/arXiv.{identifier}",
-                     "URL": f"https://arxiv.org/abs/{identifier}"})
+        item.update({"publisher": "arXiv", "number": identifier, "DOI": paper.doi or f"10.48550/arXiv.{identifier}",
+                     "URL": f"https://arxiv.org/abs/{identifier}", "archive": "arXiv", "archive_location": identifier})
+        if paper.categories:
+            item["note"] = f"arXiv:{identifier} [{paper.categories[0]}]"
     item["abstract"] = paper.abstract
     return json.dumps([item]) + "\n"  # compact and ASCII: the fastest of json's encoders
 

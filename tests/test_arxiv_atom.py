@@ -148,3 +148,23 @@ def test_validate_knows_the_keys_arxiv_fills(atlas, write, tmp_path, key, value,
     path = write("content/papers/p.md", f"---\ntitle: A Title\n{key}: {value}\n---\n\n{ABSTRACT}\n")
     write("content/taxonomy.yml", (REPO / "content" / "taxonomy.yml").read_text(encoding="utf-8"))
     assert f"{path}:3: error: {message}" in atlas("validate", "--content", tmp_path / "content").stdout
+
+
+def test_every_citation_format_carries_the_eprint_its_archive_primary_class_and_year():
+    import json
+
+    import rispy
+
+    from generator import cite
+    from generator.model import Paper
+
+    paper = Paper(slug="p", title="A Title", abstract=ABSTRACT, authors=("Ada Lovelace",), date=__import__("datetime").date(2025, 8, 28),
+                  categories=("cs.LG", "cs.AI"), doi="10.1000/xyz", extra={"links": {"arxiv": "2508.21188"}})
+    fields = {f.key: f.value for f in bibtexparser.parse_string(cite.bibtex(paper)).entries[0].fields}
+    assert (fields["eprint"], fields["archivePrefix"], fields["primaryClass"], fields["year"], fields["doi"]) == (
+        "2508.21188", "arXiv", "cs.LG", "2025", "10.1000/xyz")
+    (record,) = rispy.loads(cite.ris(paper))
+    assert (record["publisher"], record["doi"], record["year"], record["notes"]) == ("arXiv", "10.1000/xyz", "2025", ["arXiv:2508.21188 [cs.LG]"])
+    (item,) = json.loads(cite.csl_json(paper))
+    assert (item["archive"], item["archive_location"], item["note"], item["issued"]["date-parts"][0][0]) == (
+        "arXiv", "2508.21188", "arXiv:2508.21188 [cs.LG]", 2025)

@@ -112,7 +112,7 @@ def test_csl_json_is_one_item_with_structured_names_and_date():
         "publisher": "arXiv",
         "number": "2502.20548",
         "DOI": "10.48550/arXiv.2502.20548",
-        "URL": "https://arxiv.org/abs/2502.20548",
+        "URL": "https://arxiv.org/abs/2502.20548", "archive": "arXiv", "archive_location": "2502.20548",
         "abstract": "x",
     }]
     undated = json.loads(csl_json(Paper(slug="p", title="T", abstract="A", authors=("Plato",))))
