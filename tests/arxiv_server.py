@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import http.server
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from conftest import serving_with
 
 
 @dataclass
@@ -112,11 +113,5 @@ def serving(arxiv: Arxiv):
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/query"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler) as url:
+        yield url + "api/query"

@@ -134,10 +134,14 @@ def scratch_site(build_project, tmp_path) -> Path:
     return tmp_path / "site"
 
 
-@contextlib.contextmanager
 def serving(folder: Path):
     """Serve `folder` over HTTP on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+    return serving_with(functools.partial(_QuietHandler, directory=str(folder)))
+
+
+@contextlib.contextmanager
+def serving_with(handler):
+    """Serve with this request handler on a free loopback port; yields the base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
