@@ -18,8 +18,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "tests")]
 from arxiv_server import Arxiv, Paper, serving  # noqa: E402
 from corpus import REPO, paper, plain_sentences, run_sizes  # noqa: E402
 
-from generator import pipeline  # noqa: E402
 from generator.sources.arxiv import ArxivClient  # noqa: E402
+from generator.sources.update import enrich  # noqa: E402
 
 
 def corpus(size: int) -> tuple[list[Paper], dict[str, str]]:
@@ -46,9 +46,9 @@ def measure(size: int, work: Path) -> dict[str, float]:
     cache = work / "cache"
     with serving(Arxiv(papers=records)) as url:
         os.environ.update(ATLAS_ARXIV_API=url, ATLAS_ARXIV_INTERVAL="0")
-        warm = pipeline.enrich(content, ArxivClient(cache), dry_run=True)  # fills the cache, writes nothing
+        warm = enrich(content, ArxivClient(cache), dry_run=True)  # fills the cache, writes nothing
     started = time.perf_counter()
-    report = pipeline.enrich(content, ArxivClient(cache, offline=True))
+    report = enrich(content, ArxivClient(cache, offline=True))
     seconds = time.perf_counter() - started
     assert report.errors == [] and len(report.updated) == size, report.problems[:3]
     return {"papers": size, "warming requests": warm.requests, "enrich --offline s": seconds,

@@ -14,10 +14,11 @@ from pathlib import Path
 from . import __version__, formats, store
 from .formats import FORMATS
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, build, enrich, entry_from_arxiv, fetch, generate, ingest, remove_paper
+from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
 from .sources.arxiv import ArxivClient
+from .sources.update import enrich, entry_from_arxiv, fetch
 from .validate import validate
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1

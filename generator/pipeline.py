@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,9 +12,7 @@ from typing import Any
 
 from . import formats, parallel, site, store
 from .api import API_DIR, api_files
-from .cite import ARXIV_ID, arxiv_id
 from .feeds import FEEDS_DIR, feed_files
-from .formats import parse_digest
 from .group import Corpus, group
 from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
@@ -23,14 +20,11 @@ from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
-from .sources import enrich as enriching
-from .sources import watch
-from .sources.arxiv import ArxivClient, ArxivError
 from .taxonomy import Taxonomy, classify, load_taxonomy
 from .validate import check_entry, check_file, check_paper, check_text
 
 
-class _Problems:
+class Reported:
     """The errors and the warnings among a report's problems."""
 
     problems: tuple[Problem, ...]
@@ -45,7 +39,7 @@ class _Problems:
 
 
 @dataclass(frozen=True)
-class IngestReport(_Problems):
+class IngestReport(Reported):
     """What an ingest did (or, with dry_run, would do)."""
 
     digests: int = 0
@@ -95,7 +89,7 @@ def ingest_entries(content: Path, entries: list[Entry], problems: list[Problem],
         return replace(report, written=True)
 
 
-def _refused(path: Path, text: str, paper: Paper) -> list[Problem]:
+def errors_in(path: Path, text: str, paper: Paper) -> list[Problem]:
     """The errors `atlas validate` would report for a file at `path` holding `text`, the text of
     `paper` (rendered from it, or spliced into a person's file and read back): checking the
     paper is as good as parsing the text, and faster."""
@@ -129,13 +123,13 @@ def _merged(report: IngestReport, content: Path, existing: list[Paper], entries:
     updated = tuple((before[p.slug], p) for p in merged.papers if p.slug in before and p != before[p.slug])
     writing = [*created, *(after for _, after in updated)]
     texts = {paper.slug: store.file_text(content, paper, before.get(paper.slug)) for paper in writing}
-    refused = [problem for paper in writing for problem in _refused(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
+    refused = [problem for paper in writing for problem in errors_in(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
     return replace(report, twins=merged.twins, skipped=merged.skipped, created=created, updated=updated,
                    unchanged=len(existing) - len(updated), texts=texts, problems=report.problems + merged.warnings + tuple(refused))
 
 
 @dataclass(frozen=True)
-class AddReport(_Problems):
+class AddReport(Reported):
     """What an add did (or, with dry_run, would do): the paper's file and its text."""
 
     path: Path | None = None
@@ -175,7 +169,7 @@ def add_paper(content: Path, entry: Entry, curated: dict[str, Any], dry_run: boo
 
 
 @dataclass(frozen=True)
-class RemoveReport(_Problems):
+class RemoveReport(Reported):
     """What a remove did: the paper taken out, or the problems that kept it in."""
 
     paper: Paper | None = None
@@ -202,109 +196,6 @@ def remove_paper(content: Path, slug: str, reason: str) -> RemoveReport:
         except store.Conflict as conflict:
             return RemoveReport(problems=(error(conflict.path, None, str(conflict)),))
         return RemoveReport(paper=paper)
-
-
-@dataclass(frozen=True)
-class FetchReport(_Problems):
-    """What a fetch did: the pages it saved (paths relative to content/), what their ingest did,
-    and how many requests arXiv served."""
-
-    pages: tuple[str, ...] = ()
-    ingest: IngestReport | None = None
-    requests: int = 0
-    problems: tuple[Problem, ...] = ()
-
-
-def fetch(content: Path, client: ArxivClient, since: dt.date | None = None, dry_run: bool = False,
-          progress: Progress | None = None) -> FetchReport:
-    """Ask arXiv for what each watched query found since it last looked, save each page that
-    brings a paper the atlas lacks into content/digests/arxiv/, and ingest them: all of it, or
-    (when arXiv fails or an input is wrong) nothing."""
-    progress = progress or Progress(quiet=True)
-    watches, problems = watch.load_watches(content)
-    if problems:
-        return FetchReport(problems=tuple(problems))
-    known = {identifier for paper in store.load_papers(content)[0] if (identifier := arxiv_id(paper))}
-    today, new_files, entries = added_today(), {}, []
-    try:
-        for number, query in enumerate(watches, start=1):
-            first = since or watch.newest_seen(content, query) or today - dt.timedelta(days=watch.FIRST_LOOK_DAYS)
-            for text, found in watch.pages(client, query, first, today):
-                if all(entry.arxiv in known for entry in found):
-                    continue  # nothing new on this page: saving it would only repeat provenance
-                name = watch.page_name(content, query, today, set(new_files))
-                new_files[name] = text
-                entries += parse_digest(text, name, "arxiv-atom").entries
-                known |= {entry.arxiv for entry in found}
-            progress.count("asking arXiv", number, len(watches))
-    except ArxivError as exc:
-        return FetchReport(requests=client.requests, problems=(error("arXiv", None, f"{exc}; nothing was written"),))
-    report = ingest_entries(content, entries, [], len(new_files), dry_run, progress, new_files) if new_files else None
-    return FetchReport(pages=tuple(new_files), ingest=report, requests=client.requests,
-                       problems=report.problems if report else ())
-
-
-@dataclass(frozen=True)
-class EnrichReport(_Problems):
-    """What an enrich found for each paper it looked up, and the papers it completed."""
-
-    lookups: tuple[enriching.Lookup, ...] = ()
-    updated: tuple[Paper, ...] = ()
-    requests: int = 0
-    problems: tuple[Problem, ...] = ()
-    written: bool = False
-
-
-def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, from_files: list[str] = (),
-           dry_run: bool = False) -> EnrichReport:
-    """Complete, from arXiv, every paper (or those named) that lacks an arXiv id, authors or a
-    date: fill empty fields only, with the record added to the paper's sources."""
-    given, problems = [], []
-    for name in from_files:
-        digest = formats.read_digest(Path(name), name, "arxiv-atom")
-        given += digest.entries
-        problems += digest.problems
-    if any(problem.is_error for problem in problems):
-        return EnrichReport(problems=tuple(problems))
-    with store.locked(content) as recovered:
-        versions: dict[str, str] = {}
-        papers, found = store.load_papers(content, versions)
-        problems += [warning(content, None, line) for line in recovered] + found
-        named = {path.stem for path in paths or []}
-        chosen = [p for p in papers if enriching.needs_enriching(p) and (not named or p.slug in named)]
-        if any(problem.is_error for problem in problems) or not chosen:
-            return EnrichReport(requests=client.requests, problems=tuple(problems))
-        lookups = enriching.look_up(client, chosen, given)
-        before, today = {paper.slug: paper for paper in papers}, added_today()
-        updated = [after for lookup in lookups if lookup.entry is not None and lookup.outcome == "resolved"
-                   for after in [enriching.apply(before[lookup.slug], lookup.entry, today)] if after != before[lookup.slug]]
-        texts = {paper.slug: store.file_text(content, paper, before[paper.slug]) for paper in updated}
-        problems += [problem for paper in updated for problem in _refused(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
-        report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
-        if report.errors or dry_run or not texts:
-            return report
-        try:
-            store.write_texts(content, texts, versions)
-        except store.Conflict as conflict:
-            return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
-        return replace(report, written=True)
-
-
-def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None, list[Problem]]:
-    """The paper arXiv has under `identifier` (with or without a version), as an entry."""
-    written = identifier.strip().removeprefix("arXiv:")
-    bare = re.sub(r"v\d+$", "", written) if ARXIV_ID.match(written) else None  # the version arXiv adds goes
-    if bare is None:
-        return None, [error("--arxiv", None, f"`{identifier}` is no arXiv identifier such as 2502.21231")]
-    try:
-        (text,) = client.by_ids([bare])
-    except ArxivError as exc:
-        return None, [error("arXiv", None, str(exc))]
-    digest = parse_digest(text, f"arxiv-{bare.replace('/', '-')}.atom", "arxiv-atom")
-    found = [entry for entry in digest.entries if entry.arxiv == bare]
-    if not found:
-        return None, [*digest.problems, error("arXiv", None, f"arXiv has no paper {bare}")]
-    return found[0], list(digest.problems)
 
 
 def added_today() -> dt.date:
@@ -339,7 +230,7 @@ def find_digests(paths: list[str]) -> tuple[list[tuple[Path, str]], list[Problem
 
 
 @dataclass(frozen=True)
-class BuildReport(_Problems):
+class BuildReport(Reported):
     """What a build did: pages written to build/docs/, problems found, and how long each half took."""
 
     papers: int = 0

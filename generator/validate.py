@@ -93,6 +93,8 @@ def check_paper(path: Path, paper: Paper) -> list[Problem]:
     topics and methods (ingest never sets them) and duplicates (merge has just ruled them out)."""
     key_lines: dict[str, int] = {}
     problems = [] if SLUG.match(paper.slug) else [error(path, None, f"file name `{path.name}` is no slug")]
+    problems += [] if paper.title.strip() else [error(path, None, "`title` must be a non-empty text")]
+    problems += [] if paper.abstract.strip() else [error(path, None, "the abstract (the text after the front matter) is empty")]
     return problems + _check_paper(path, paper, key_lines, None)
 
 
@@ -222,6 +224,8 @@ def check_entry(entry: Entry, display: str) -> list[Problem]:
     validate refuses), located at its line of the digest named `display`: ingest refuses it
     there rather than write a file that validate would then refuse."""
     line, problems = entry.source.line, []
+    if not entry.abstract.strip():
+        problems.append(error(display, line, "the abstract is empty once control characters are taken out"))
     if entry.title and len(entry.title) > MAX_TITLE_CHARS:
         problems.append(error(display, line, f"the title is {len(entry.title):,} characters; a paper's title has at most {MAX_TITLE_CHARS}"))
     if len(entry.abstract) > MAX_ABSTRACT_CHARS:

@@ -16,7 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..model import Paper
-from .journal import ABSENT, ANY, Conflict, ContentBusy, Write, apply, current_hash, digest, locked, recover_if_idle
+from .journal import ABSENT, ANY, Conflict, ContentBusy, Write, apply, current_hash, locked, recover_if_idle
 from .papers import (
     ABSTRACT_LINE,
     ARXIV_KEYS,
@@ -38,7 +38,7 @@ from .roundtrip import update_text
 
 __all__ = [
     "ABSTRACT_LINE", "ARXIV_KEYS", "MAX_FILE_BYTES", "PAPERS_DIR", "REMOVED_FILE", "Conflict", "ContentBusy", "alias_line", "current_hash",
-    "digest", "load_papers", "load_removed", "locked", "paper_files", "paper_path", "papers_dir", "parse_paper", "read_paper",
+    "load_papers", "load_removed", "locked", "paper_files", "paper_path", "papers_dir", "parse_paper", "read_paper",
     "read_text", "read_versioned", "recover_if_idle", "remove_paper", "render_paper", "write_papers", "write_texts", "file_text",
 ]
 
