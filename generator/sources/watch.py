@@ -96,8 +96,12 @@ def _item_lines(node) -> list[int]:
 
 
 def newest_seen(content: Path, watch: Watch) -> dt.date | None:
-    """The newest submission date among the pages saved for this watch, if any."""
-    dates = [entry.date for path in saved_pages(content, watch) for entry in _entries(path) if entry.date]
+    """The newest submission date among the pages saved for this watch, if any. Each run asks
+    only for what is newer than the last, so the pages of the last day a run saved suffice
+    (a year of daily pages is not read again every day)."""
+    pages = saved_pages(content, watch)
+    last_day = pages[-1].name[:10] if pages else ""
+    dates = [entry.date for path in pages if path.name.startswith(last_day) for entry in _entries(path) if entry.date]
     return max(dates, default=None)
 
 
