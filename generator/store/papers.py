@@ -271,9 +271,8 @@ def render_paper(paper: Paper) -> str:
     meta.update((key, value) for key, value in arxiv_values(paper).items() if value)
     if paper.sources:  # a paper added by hand has none
         meta["sources"] = [source_dict(s) for s in paper.sources]
-    dumper = PlainDumper if _escaped_by_libyaml(meta) else FastPlainDumper
     post = frontmatter.Post(paper.abstract, **meta)
-    return frontmatter.dumps(post, Dumper=dumper, sort_keys=False, width=100_000) + "\n"
+    return frontmatter.dumps(post, Dumper=dumper_for(meta), sort_keys=False, width=100_000) + "\n"
 
 
 class PlainDumper(yaml.SafeDumper):
@@ -294,6 +293,11 @@ class FastPlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
 
 # libyaml writes these as escapes (`\U0001F642`, `\L`) where PyYAML writes the character itself.
 _LIBYAML_ESCAPES = re.compile("[\U00010000-\U0010FFFF\x85\u2028\u2029]")
+
+
+def dumper_for(value: Any) -> type[yaml.SafeDumper]:
+    """The fastest Dumper that writes `value` as the canonical layout does, without aliases."""
+    return PlainDumper if _escaped_by_libyaml(value) else FastPlainDumper
 
 
 def _escaped_by_libyaml(value: Any) -> bool:

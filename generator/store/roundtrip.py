@@ -2,9 +2,10 @@
 
 Ingest adds provenance and fills empty fields of papers that already have a file. Rewriting
 that file in the canonical layout would drop the person's YAML comments (`# checked against
-the PDF`), their key order and their quoting. ruamel.yaml's round-trip mode keeps all of that:
-the front matter is loaded with its comments, the keys ingest changed are set in place (a new
-key goes where the canonical layout puts it), and the rest of the file is left as it was.
+the PDF`), their key order and their quoting. So the lines of each changed key are replaced
+(a new key goes where the canonical layout puts it) and the rest is left as it was; the result
+is read back and compared. Where that is not safe (a comment inside a changed value), or does
+not read back, ruamel.yaml's round-trip mode, which keeps comments too, does the update.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import yaml
 from ruamel.yaml import YAML
 
 from ..model import Paper
-from .papers import ARXIV_KEYS, FastPlainDumper, PlainDumper, _escaped_by_libyaml, arxiv_values, source_dict
+from .papers import ARXIV_KEYS, arxiv_values, dumper_for, source_dict
 
 _CLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -81,8 +82,7 @@ def _insertion_point(front: str, spans: dict[str, tuple[int, int]], key: str) ->
 
 
 def _dumped(key: str, value: Any) -> str:
-    dumper = PlainDumper if _escaped_by_libyaml(value) else FastPlainDumper
-    return yaml.dump({key: value}, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100_000)
+    return yaml.dump({key: value}, Dumper=dumper_for(value), sort_keys=False, allow_unicode=True, width=100_000)
 
 
 def _reads_back(front: str, spliced: str, changes: dict[str, Any]) -> bool:
