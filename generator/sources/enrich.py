@@ -17,12 +17,11 @@ from dataclasses import dataclass, replace
 from .. import parallel
 from ..cite import arxiv_id
 from ..formats import parse_digest
-from ..merge import absorb
+from ..merge import ABSTRACT_SIMILARITY, absorb
 from ..model import Entry, Paper, Source
 from ..text import abstract_words, fingerprints, jaccard, title_key
 from .arxiv import ArxivClient, ArxivError
 
-SIMILAR = 0.75  # merge.ABSTRACT_SIMILARITY: the same rule as twins
 TITLE_CANDIDATES = 10
 
 
@@ -76,7 +75,7 @@ def _by_title(client: ArxivClient, paper: Paper, given: list[Entry]) -> Lookup:
             return Lookup(paper.slug, "not found", str(exc))
         candidates = [e for e in parse_digest(text, "arxiv-api.atom", "arxiv-atom").entries if title_key(e.title or "") == phrase]
     mine = fingerprints(abstract_words(paper.abstract))
-    accepted = {e.arxiv: e for e in candidates if jaccard(mine, fingerprints(abstract_words(e.abstract))) >= SIMILAR}
+    accepted = {e.arxiv: e for e in candidates if jaccard(mine, fingerprints(abstract_words(e.abstract))) >= ABSTRACT_SIMILARITY}
     if len(accepted) == 1:
         identifier, entry = next(iter(accepted.items()))
         return Lookup(paper.slug, "resolved", f"arXiv {identifier}, by title and abstract", entry)
