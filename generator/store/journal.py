@@ -142,8 +142,9 @@ def apply(content: Path, writes: list[Write]) -> None:
             os.sync()  # one flush for every staged file: an fsync each cost 0.3 ms a file
         _write_journal(content, entries)
     except BaseException:
-        for path in staged:
-            path.unlink(missing_ok=True)
+        if not (content / JOURNAL).exists():  # once the journal is in place, recovery finishes the batch
+            for path in staged:
+                path.unlink(missing_ok=True)
         raise
     _roll_forward(content, entries)
     (content / JOURNAL).unlink()
