@@ -52,8 +52,9 @@ def write_whole_index(work: Path) -> None:
     """The monolithic index of the same papers, for the agreement figure (not part of the site)."""
     sys.path.insert(0, str(REPO))
     from generator import search, store
+    from generator.classify import classify
     from generator.group import group
-    from generator.taxonomy import classify, load_taxonomy
+    from generator.taxonomy import load_taxonomy
 
     taxonomy, _ = load_taxonomy(work / "content" / "taxonomy.yml")
     papers, _ = store.load_papers(work / "content")

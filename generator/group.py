@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .classify import Assignment, Classification
 from .model import Paper
-from .taxonomy import Assignment, Classification, Taxonomy
+from .taxonomy import Taxonomy
 from .text import slugify, title_key
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import formats, parallel, site, store
 from .api import API_DIR, api_files
+from .classify import classify
 from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
 from .merge import PaperIndex, merge
@@ -20,7 +21,7 @@ from .progress import Progress
 from .related import bag_of_words, related_papers
 from .render import paper_page_path, render_indexes, render_papers
 from .search import SEARCH_FILES, is_search_file, search_files
-from .taxonomy import Taxonomy, classify, load_taxonomy
+from .taxonomy import Taxonomy, load_taxonomy
 from .validate import check_entry, check_file, check_paper, check_text
 
 

@@ -23,10 +23,10 @@ from markupsafe import Markup
 
 from . import charts, cite
 from .charts import MONTH_NAMES, month_chart, month_name
+from .classify import Assignment
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
 from .safe_html import escape_lines, escape_text
-from .taxonomy import Assignment
 from .text import slugify
 
 # Around HTML that MkDocs must not parse as Markdown; see fragment().

@@ -1,16 +1,8 @@
-"""Classify: load content/taxonomy.yml and tag each paper with topics and methods, with evidence.
-
-A term matches when one of its aliases or patterns occurs in the title or abstract as a whole
-word. The phrase that matched is kept, so every tag on the site can say why it is there. A
-person's front matter wins: `topics`/`methods` add terms by hand, `not_topics`/`not_methods`
-remove terms the matcher got wrong.
-"""
+"""The taxonomy: load content/taxonomy.yml into terms, their phrases and the context rules that
+say when a phrase counts. `classify` applies them to papers."""
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,28 +10,32 @@ from typing import Any
 import yaml
 
 from . import files
-from .model import Paper, Problem, error
-from .phrases import Hit, Phrase, PhraseIndex, compile_phrases
+from .model import Problem, error
+from .phrases import Phrase, PhraseIndex, compile_phrases
 from .store import alias_line
 from .text import SLUG
 
 KINDS = ("topics", "methods")
 MAX_TAXONOMY_BYTES = 1_000_000
-# In a sentence like this, a method is usually a baseline being compared against, not used.
-_CONTRAST = re.compile(
-    r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|than|instead of|"
-    r"rather than|traditional|conventional|e\.g\.|including|like|without|no|not)\b",
-    re.IGNORECASE,
-)
-_URL = re.compile(r"https?://\S+")
-# Where a sentence or clause ends (see _clause_ends): the contrast of "Unlike PPO," does not
-# reach past its comma. One character class first, so the scan skips along in C.
-_CLAUSE_MARK = re.compile(r"[-.!?,;:\u2014](?=\s)")
+RULE_KEYS = ("near", "not_in_names", "defined")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When one alias or pattern of a term counts: its entry under the term's `context:`."""
+
+    near: tuple[Phrase, ...] = ()  # only with one of these in the same sentence
+    not_in_names: bool = False  # never inside a model's name ("DeepSeek-R1", "R1-Distill-Qwen-7B")
+    defined: bool = False  # an ambiguous abbreviation: only where the paper spells it out as this term
+    near_index: PhraseIndex | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "near_index", PhraseIndex(list(self.near)) if self.near else None)
 
 
 @dataclass(frozen=True)
 class Term:
-    """One topic or method of the taxonomy."""
+    """One topic or method of the taxonomy. Its phrases carry (kind, slug, alias as written)."""
 
     kind: str  # "topics" or "methods"
     slug: str
@@ -47,32 +43,27 @@ class Term:
     description: str
     phrases: tuple[Phrase, ...]
     reference: dict[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """A term given to a paper, and why: the phrase that matched, or set by hand."""
-
-    slug: str
-    evidence: str  # the matched text as it appears in the paper; "" when set by hand
-    where: str  # "title", "abstract" or "front matter"
-
-    @property
-    def by_hand(self) -> bool:
-        return self.where == "front matter"
+    rules: tuple[tuple[str, Rule], ...] = ()  # (alias as written, its rule)
 
 
 @dataclass(frozen=True)
 class Taxonomy:
     topics: tuple[Term, ...]
     methods: tuple[Term, ...]
+    model_names: frozenset[str] = frozenset()  # lowercased words that make a compound a model's name
     index: PhraseIndex = field(init=False, compare=False, repr=False)
     _by_slug: dict[tuple[str, str], Term] = field(init=False, compare=False, repr=False)
+    _rules: dict[tuple[str, str, str], Rule] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        phrases = [phrase for kind in KINDS for term in self.terms(kind) for phrase in term.phrases]
-        object.__setattr__(self, "index", PhraseIndex(phrases))
-        object.__setattr__(self, "_by_slug", {(term.kind, term.slug): term for kind in KINDS for term in self.terms(kind)})
+        every = [term for kind in KINDS for term in self.terms(kind)]
+        object.__setattr__(self, "index", PhraseIndex([phrase for term in every for phrase in term.phrases]))
+        object.__setattr__(self, "_by_slug", {(term.kind, term.slug): term for term in every})
+        object.__setattr__(self, "_rules", {(term.kind, term.slug, alias): rule for term in every for alias, rule in term.rules})
+
+    def rule(self, payload: tuple[str, str, str]) -> Rule | None:
+        """The context rule of the alias a phrase came from, if it has one."""
+        return self._rules.get(payload)
 
     def terms(self, kind: str) -> tuple[Term, ...]:
         return self.topics if kind == "topics" else self.methods
@@ -102,7 +93,12 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
         return None, [error(path, 1, "the taxonomy must be a mapping with lists `topics` and `methods`")]
     problems: list[Problem] = []
     parsed = {kind: tuple(_parse_terms(path, kind, raw[kind], lines.get(kind, []), problems)) for kind in KINDS}
-    return (None if problems else Taxonomy(parsed["topics"], parsed["methods"])), problems
+    model_names = raw.get("model_names", [])
+    if not _is_texts(model_names):
+        problems.append(error(path, 1, "`model_names` must be a list of words"))
+        model_names = []
+    taxonomy = Taxonomy(parsed["topics"], parsed["methods"], frozenset(name.lower() for name in model_names))
+    return (None if problems else taxonomy), problems
 
 
 def _load(text: str) -> tuple[Any, yaml.Node | None]:
@@ -163,15 +159,47 @@ def _parse_term(kind: str, item: Any, report) -> Term | None:
             ok = False
     if not ok:
         return None
-    phrases = []
+    phrases, compiled = [], 0
     for text in [*aliases, *patterns]:
         try:
-            phrases += compile_phrases(text, (kind, slug))
+            phrases += compile_phrases(text, (kind, slug, text))
+            compiled += 1
         except ValueError as exc:
             report(f"{slug}: alias or pattern `{text}` {exc}")
-    if len(phrases) < len(aliases) + len(patterns):
+    rules = _parse_rules(slug, item.get("context"), {*aliases, *patterns}, report)
+    if compiled < len(aliases) + len(patterns) or rules is None:
         return None
-    return Term(kind, slug, name.strip(), " ".join(description.split()), tuple(phrases), reference)
+    return Term(kind, slug, name.strip(), " ".join(description.split()), tuple(phrases), reference, rules)
+
+
+def _parse_rules(slug: str, context: Any, phrases: set[str], report) -> tuple[tuple[str, Rule], ...] | None:
+    """A term's `context:` (alias -> conditions) as rules; None, having reported why, if it is malformed."""
+    if context is None:
+        return ()
+    if not isinstance(context, dict):
+        report(f"{slug}: `context` must map aliases to their conditions, e.g. `reference model: {{near: [KL]}}`")
+        return None
+    rules, ok = [], True
+    for alias, conditions in context.items():
+        if alias not in phrases:
+            report(f"{slug}: `context` names `{alias}`, which is not one of its aliases or patterns")
+            ok = False
+        elif not isinstance(conditions, dict) or not conditions or set(conditions) - set(RULE_KEYS):
+            report(f"{slug}: the context of `{alias}` must be a mapping of {', '.join(RULE_KEYS)}")
+            ok = False
+        elif not _is_texts(conditions.get("near", [])) or not all(
+                conditions.get(key, False) in (True, False) for key in ("not_in_names", "defined")):
+            report(f"{slug}: in the context of `{alias}`, `near` takes a list of words and the others `true`")
+            ok = False
+        else:
+            try:
+                near = tuple(p for text in conditions.get("near", []) for p in compile_phrases(text, None))
+            except ValueError as exc:
+                report(f"{slug}: a `near` word of `{alias}` {exc}")
+                ok = False
+                continue
+            rules.append((alias, Rule(near, bool(conditions.get("not_in_names")), bool(conditions.get("defined")))))
+    return tuple(rules) if ok else None
 
 
 def _is_texts(value: Any) -> bool:
@@ -185,96 +213,3 @@ def _is_reference(value: Any) -> bool:
         and isinstance(value.get("url"), str)
         and value["url"].startswith(("https://", "http://"))
     )
-
-
-@dataclass(frozen=True)
-class Classification:
-    topics: tuple[Assignment, ...]
-    methods: tuple[Assignment, ...]
-
-
-def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
-    """The topics and methods of one paper, in taxonomy order, each with its evidence."""
-    title, abstract = _plain(paper.title), _plain(paper.abstract)
-    evidence = _evidence(title, taxonomy.index.find(title), "title")
-    for key, assignment in _evidence(abstract, taxonomy.index.find(abstract), "abstract").items():
-        evidence.setdefault(key, assignment)
-    found = {}
-    for kind in KINDS:
-        by_hand = set(_slugs(paper.extra.get(kind)))
-        removed = set(_slugs(paper.extra.get(f"not_{kind}")))
-        found[kind] = tuple(
-            Assignment(term.slug, "", "front matter") if term.slug in by_hand else evidence[(kind, term.slug)]
-            for term in taxonomy.terms(kind)
-            if term.slug not in removed and (term.slug in by_hand or (kind, term.slug) in evidence)
-        )
-    return Classification(found["topics"], found["methods"])
-
-
-def _evidence(text: str, hits: list[Hit], where: str) -> dict[tuple[str, str], Assignment]:
-    """The first usable hit of each term in `text`.
-
-    A method named only after a contrasting phrase in the same clause ("unlike PPO", "baselines
-    such as DPO", "without KL regularisation") is context, not something the paper uses.
-    """
-    found: dict[tuple[str, str], Assignment] = {}
-    context = None  # made at the first method hit: most texts name no method, or few
-    for hit in hits:
-        kind, slug = hit.payload
-        if (kind, slug) in found:
-            continue
-        if kind == "methods" and (context := context or _Clauses(text)).contrasted(hit.start):
-            continue
-        found[(kind, slug)] = Assignment(slug, text[hit.start : hit.end], where)
-    return found
-
-
-class _Clauses:
-    """A text's clauses, found left to right as far as a hit needs them, and the first
-    contrasting phrase of each, looked for once and only in that clause: asking about every hit
-    of a method costs a binary search, not a rescan of the text before it ("Unlike PPO PPO
-    PPO ..." stays linear)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        self._ends = _clause_ends(text)
-        self.contrast_end: dict[int, int | None] = {}  # clause number -> where its first contrast ends
-
-    def contrasted(self, position: int) -> bool:
-        """Whether a contrasting phrase stands between the start of the clause holding
-        `position` and `position`."""
-        while self.starts[-1] <= position and (end := next(self._ends, None)) is not None:
-            self.starts.append(end)
-        clause = bisect_right(self.starts, position) - 1
-        if clause not in self.contrast_end:
-            end = self.starts[clause + 1] if clause + 1 < len(self.starts) else len(self.text)
-            found = _CONTRAST.search(self.text, self.starts[clause], end)
-            self.contrast_end[clause] = found.end() if found else None
-        first = self.contrast_end[clause]
-        return first is not None and first <= position
-
-
-def _clause_ends(text: str) -> Iterator[int]:
-    """Where each clause ends, left to right: after `.`, `!`, `?`, `,`, `;` or `:` followed by a
-    space, or after a dash standing alone between spaces (` - `, ` -- `, ` \u2014 `)."""
-    for mark in _CLAUSE_MARK.finditer(text):
-        first = mark.start()
-        if text[first] in "-\u2014":
-            first -= text[first] == "-" and first > 0 and text[first - 1] == "-"  # the first of "--"
-            if first == 0 or not text[first - 1].isspace():
-                continue  # a hyphen ending a word ("pre- and post-training"), not a dash
-        yield mark.end()
-
-
-def _plain(text: str) -> str:
-    """Text as the matcher reads it: no URLs (a github.com link says nothing about the topic),
-    and LaTeX math delimiters dropped, so `$Q$-learning` reads Q-learning."""
-    return _URL.sub(" ", text).replace("$", "")
-
-
-def _slugs(value: Any) -> list[str]:
-    """Term slugs written in front matter: a list of slugs, or one slug."""
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

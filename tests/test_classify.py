@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from conftest import REPO
 
+from generator.classify import classify
 from generator.model import Paper
 from generator.store import load_papers
-from generator.taxonomy import classify, load_taxonomy
+from generator.taxonomy import load_taxonomy
 
 # Methods a person assigned after reading each abstract (not the classifier's output).
 # A method counts when the paper uses or proposes it, not when it only names it as context.

@@ -19,11 +19,12 @@ import pytest
 from conftest import REPO
 
 from generator import charts
+from generator.classify import classify
 from generator.formats import parse_digest
 from generator.group import Item
 from generator.merge import merge
 from generator.model import Paper
-from generator.taxonomy import classify, load_taxonomy
+from generator.taxonomy import load_taxonomy
 
 ABSTRACT = ("We align a language model with human preferences using group relative advantages and a verifier "
             "that checks each answer, and report gains on mathematical reasoning benchmarks.")

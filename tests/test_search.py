@@ -10,10 +10,11 @@ import pytest
 from conftest import REPO, serving
 
 from generator import lunr_compat, search
+from generator.classify import classify
 from generator.group import group
 from generator.lunr_compat import STOP_WORDS, stem, trim, words
 from generator.store import load_papers
-from generator.taxonomy import classify, load_taxonomy
+from generator.taxonomy import load_taxonomy
 
 # lunr.py stems these differently from lunr.js (a vowel before the final y).
 TRAP_WORDS = ["survey", "surveys", "deploy", "deployed", "play", "playing", "key", "keys", "array", "delay", "lay", "try"]

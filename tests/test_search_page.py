@@ -200,9 +200,10 @@ def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypa
     monkeypatch.setattr(search, "SHARD_BYTES", 5_000)
     assert atlas("build", "--content", REPO / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
                  "--config", CONFIG).exit_code == 0
+    from generator.classify import classify
     from generator.group import group
     from generator.store import load_papers
-    from generator.taxonomy import classify, load_taxonomy
+    from generator.taxonomy import load_taxonomy
 
     taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
     papers, _ = load_papers(REPO / "content")

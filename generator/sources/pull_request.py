@@ -10,8 +10,9 @@ import argparse
 from pathlib import Path
 
 from ..cite import arxiv_id
+from ..classify import classify
 from ..store import read_paper
-from ..taxonomy import classify, load_taxonomy
+from ..taxonomy import load_taxonomy
 
 
 def body(content: Path, paths: list[Path]) -> str:
