@@ -56,6 +56,7 @@ def paper_record(item: Item, root: str) -> dict:
         "added": paper.added.isoformat() if paper.added else None,
         "topics": [a.slug for a in item.topics],
         "methods": [a.slug for a in item.methods],
+        "mentioned_methods": [a.slug for a in item.mentioned_methods],
         "tags": list(item.tags),
         "links": {str(k): v for k, v in links.items() if isinstance(v, str)} if isinstance(links, dict) else {},
         "notes": notes if isinstance(notes, str) else None,

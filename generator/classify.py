@@ -85,8 +85,8 @@ def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
     found = find_terms(paper.title, paper.abstract, taxonomy)
     chosen: dict[str, list[Assignment]] = {}
     for kind in KINDS:
-        central, mentioned = (set(_slugs(paper.extra.get(key))) for key in (kind, f"mentioned_{kind}"))
-        removed = set(_slugs(paper.extra.get(f"not_{kind}")))
+        central, mentioned = (set(front_matter_slugs(paper.extra.get(key))) for key in (kind, f"mentioned_{kind}"))
+        removed = set(front_matter_slugs(paper.extra.get(f"not_{kind}")))
         for term in taxonomy.terms(kind):
             if term.slug in removed:
                 continue
@@ -318,7 +318,7 @@ def _plain(text: str) -> str:
     return _URL.sub(" ", text).replace("$", "")
 
 
-def _slugs(value: Any) -> list[str]:
+def front_matter_slugs(value: Any) -> list[str]:
     """Term slugs written in front matter: a list of slugs, or one slug."""
     if isinstance(value, str):
         return [value]

@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, formats, store
+from .evaluate import classify_papers, describe, evaluate_labels
+from .evaluate import report as evaluation_report
 from .formats import FORMATS
 from .model import Entry, Problem, Source, error
 from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest, remove_paper
@@ -126,6 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     remove_cmd.add_argument("--reason", required=True, metavar="TEXT", help="why the paper leaves the atlas (kept for reviewers)")
     remove_cmd.add_argument("--quiet", action="store_true", help="print only errors")
     remove_cmd.set_defaults(run=run_remove)
+
+    classify_cmd = commands.add_parser(
+        "classify",
+        help="show each paper's methods, central and mentioned, with evidence; or measure them against labels",
+        description="Print the topics and methods the taxonomy gives each paper (every one, or the slugs named): "
+        "each method central (the paper proposes, uses or studies it) or mentioned (background, baselines, "
+        "comparisons), with the sentence that shows it. With --evaluate FILE, measure the methods of the "
+        "labelled papers against FILE instead: precision and recall overall and per method, then every "
+        "false positive and every miss with its evidence, and the papers FILE does not label yet.",
+    )
+    classify_cmd.add_argument("slugs", nargs="*", metavar="SLUG", help="papers to show (default: all)")
+    _content_option(classify_cmd)
+    classify_cmd.add_argument("--evaluate", type=Path, metavar="FILE",
+                              help="labelled methods to measure against, e.g. tests/data/method_labels.yml")
+    classify_cmd.set_defaults(run=run_classify)
 
     validate_cmd = commands.add_parser(
         "validate",
@@ -331,6 +348,21 @@ def run_remove(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"remove: took {args.slug} out of the atlas; content/removed.yml keeps why, and ingest will skip it", file=sys.stderr)
     return EXIT_OK
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    if args.evaluate is not None:
+        result, problems = evaluate_labels(args.content, args.evaluate)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if result is not None:
+            print(evaluation_report(result, args.evaluate))
+        return EXIT_OK if result is not None else EXIT_PROBLEMS
+    classified, problems = classify_papers(args.content, args.slugs)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print("\n\n".join(describe(paper, classification) for paper, classification in classified))
+    return EXIT_PROBLEMS if any(problem.is_error for problem in problems) else EXIT_OK
 
 
 def run_validate(args: argparse.Namespace) -> int:

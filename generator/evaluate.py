@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from . import files
-from .classify import Assignment, find_terms
+from . import files, store
+from .classify import Assignment, Classification, classify, find_terms
 from .model import Paper, Problem, error
-from .taxonomy import Taxonomy
+from .taxonomy import Taxonomy, load_taxonomy
 
 MAX_LABELS_BYTES = 5_000_000
 STRENGTHS = ("central", "mentioned")
@@ -72,6 +72,46 @@ class Evaluation:
     @property
     def recall(self) -> float:
         return self.tags_central / self.central if self.central else 1.0
+
+
+def classify_papers(content: Path, slugs: list[str] | None = None) -> tuple[list[tuple[Paper, Classification]], list[Problem]]:
+    """Each paper in `content` (or those named by slug) with its classification, front matter
+    included, as the site will file it; or the problems that stop it."""
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    papers, found = store.load_papers(content)
+    problems += found
+    if slugs:
+        known = {paper.slug for paper in papers}
+        problems += [error(store.papers_dir(content) / f"{slug}.md", None, "no such paper") for slug in slugs if slug not in known]
+        papers = [paper for paper in papers if paper.slug in set(slugs)]
+    if taxonomy is None or any(problem.is_error for problem in problems):
+        return [], problems
+    return [(paper, classify(paper, taxonomy)) for paper in papers], problems
+
+
+def evaluate_labels(content: Path, labels_path: Path) -> tuple[Evaluation | None, list[Problem]]:
+    """The methods of the papers in `content` measured against the labels in `labels_path`."""
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    papers, found = store.load_papers(content)
+    problems += found
+    if taxonomy is None:
+        return None, problems
+    labels, found = load_labels(labels_path, taxonomy)
+    problems += found + check_evidence(papers, labels, labels_path)
+    if any(problem.is_error for problem in problems):
+        return None, problems
+    return evaluate(papers, labels, taxonomy), problems
+
+
+def describe(paper: Paper, classification: Classification) -> str:
+    """A paper's terms as `atlas classify` prints them: topics on a line, then each method with
+    its strength and the sentence that shows it."""
+    topics = ", ".join(a.slug for a in classification.topics) or "none"
+    lines = [paper.slug, f"  topics: {topics}"]
+    for assignment in (*classification.methods, *classification.mentioned_methods):
+        where = "set by hand" if assignment.by_hand else f"\u201c{assignment.evidence}\u201d in the {assignment.where}"
+        lines.append(f"  {assignment.strength:<9}  {assignment.slug:<20}  {where}" + (f": {assignment.sentence}" if assignment.sentence else ""))
+    return "\n".join(lines)
 
 
 def load_labels(path: Path, taxonomy: Taxonomy) -> tuple[dict[str, Labels], list[Problem]]:

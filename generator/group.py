@@ -21,8 +21,9 @@ class Item:
 
     paper: Paper
     topics: tuple[Assignment, ...]
-    methods: tuple[Assignment, ...]
+    methods: tuple[Assignment, ...]  # central: the methods the paper is filed under
     tags: tuple[str, ...]
+    mentioned_methods: tuple[Assignment, ...] = ()  # methods it only discusses
 
     @property
     def month(self) -> str | None:
@@ -69,7 +70,8 @@ def group(papers: list[Paper], classified: dict[str, Classification], taxonomy: 
           related: dict[str, tuple[str, ...]]) -> Corpus:
     """Arrange the papers by topic, method, tag and month."""
     items = sorted(
-        (Item(p, classified[p.slug].topics, classified[p.slug].methods, _tags(p)) for p in papers), key=newest_first
+        (Item(p, classified[p.slug].topics, classified[p.slug].methods, _tags(p), classified[p.slug].mentioned_methods)
+         for p in papers), key=newest_first
     )
     by_topic, by_method, by_tag, by_month = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     tag_names: dict[str, str] = {}

@@ -140,7 +140,7 @@ class Snippets:
         self._chips: dict[tuple, Markup] = {}  # the same evidence ("GRPO" in the abstract) recurs a lot
 
     def chip(self, kind: str, assignment: Assignment, root: str) -> Markup:
-        key = (kind, assignment, root)
+        key = (kind, assignment.slug, assignment.evidence, assignment.where, assignment.strength, root)  # not the sentence
         if key not in self._chips:
             # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
             name = escape_text(self.corpus.taxonomy.find(kind, assignment.slug).name)
@@ -168,7 +168,9 @@ class Snippets:
 def why(assignment: Assignment) -> str:
     """Why a paper has a term, in words."""
     if assignment.by_hand:
-        return "set by hand in the paper's front matter"
+        return "set by hand in the paper's front matter" + ("" if assignment.central else " as only discussed")
+    if not assignment.central:
+        return f"named \u201c{assignment.evidence}\u201d in the {assignment.where}, as background or a comparison"
     return f"matched \u201c{assignment.evidence}\u201d in the {assignment.where}"
 
 
@@ -189,11 +191,14 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
     key = cite.citation_key(paper)
     bibtex = cite.bibtex(paper, key)
     assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
+    mentioned = [("methods", a) for a in item.mentioned_methods]
     return {
         "item": item,
         "paper": paper,
         "chips": Markup("").join(snippets.chip(kind, a, root) for kind, a in assigned),
-        "evidence": [(f"{root}{kind}/{a.slug}/", corpus.taxonomy.find(kind, a.slug).name, why(a)) for kind, a in assigned],
+        "mentioned": Markup(", ").join(snippets.chip(kind, a, root) for kind, a in mentioned),
+        "evidence": [_evidence(corpus, root, kind, a) for kind, a in assigned],
+        "mentioned_evidence": [_evidence(corpus, root, kind, a) for kind, a in mentioned],
         "abstract": abstract_html(paper.abstract),
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
         "bibtex": bibtex,
@@ -204,6 +209,12 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         ],
         "links": cite.find_links(paper),
     }
+
+
+def _evidence(corpus: Corpus, root: str, kind: str, assignment: Assignment) -> tuple[str, str, str, str]:
+    """(term URL, term name, why, the sentence that shows it) for the page's evidence list."""
+    return (f"{root}{kind}/{assignment.slug}/", corpus.taxonomy.find(kind, assignment.slug).name, why(assignment),
+            assignment.sentence)
 
 
 def _term_months(page, term, items) -> list[tuple[str, int]] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import store
 from .cite import ARXIV_ID, arxiv_id
+from .classify import front_matter_slugs
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
@@ -27,6 +28,7 @@ MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
 FIRST_YEAR = 1990  # before the web's preprints; an earlier date is a typing mistake
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
 KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods",
+              "mentioned_topics", "mentioned_methods",
               *store.ARXIV_KEYS)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$")
 
@@ -134,8 +136,9 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
             add(key, f"unknown key `{key}`{_did_you_mean(key, KNOWN_KEYS)}", is_error=False)
     if taxonomy is not None:
         for kind in KINDS:
-            for key in (kind, f"not_{kind}"):
+            for key in (kind, f"mentioned_{kind}", f"not_{kind}"):
                 problems += _check_terms(path, lines.get(key, 1), key, kind, paper.extra.get(key), taxonomy)
+            problems += _check_overlap(path, lines, kind, paper.extra)
     if "tags" in paper.extra and not _is_list_of_text(paper.extra["tags"]):
         add("tags", "`tags` must be a list of words or short phrases")
     if "notes" in paper.extra and not isinstance(paper.extra["notes"], str):
@@ -159,6 +162,18 @@ def _check_terms(path: Path, line: int, key: str, kind: str, value: Any, taxonom
         for slug in value
         if taxonomy.find(kind, slug) is None
     ]
+
+
+def _check_overlap(path: Path, lines: dict[str, int], kind: str, extra: dict[str, Any]) -> list[Problem]:
+    """A term may be set central, mentioned or removed, not two of these at once."""
+    keys = (kind, f"mentioned_{kind}", f"not_{kind}")
+    sets = {key: set(front_matter_slugs(extra.get(key))) for key in keys}
+    problems = []
+    for index, first in enumerate(keys):
+        for second in keys[index + 1 :]:
+            for slug in sorted(sets[first] & sets[second]):
+                problems.append(error(path, lines.get(second, 1), f"`{slug}` is in both `{first}` and `{second}`; keep it in one"))
+    return problems
 
 
 def _names(taxonomy: Taxonomy, kind: str) -> dict[str, str]:
