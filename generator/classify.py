@@ -102,7 +102,7 @@ def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
 
 def find_terms(title: str, abstract: str, taxonomy: Taxonomy) -> dict[tuple[str, str], Assignment]:
     """Every term the title and abstract give evidence of, with its strongest occurrence."""
-    texts = [_Text(_plain(title), "title", taxonomy), _Text(_plain(abstract), "abstract", taxonomy)]
+    texts = [_Text(title, "title", taxonomy), _Text(abstract, "abstract", taxonomy)]
     definitions = {word: meaning for text in texts for word, meaning in text.definitions().items()}
     occurrences: dict[tuple[str, str], list[tuple[_Text, Hit, str]]] = {}
     for text in texts:
@@ -130,9 +130,9 @@ class _Text:
     """A title or an abstract as the classifier reads it: its phrase hits, found at once, and its
     sentences and clauses, worked out only as far as a hit needs them."""
 
-    def __init__(self, text: str, where: str, taxonomy: Taxonomy) -> None:
-        self.text, self.where, self.taxonomy = text, where, taxonomy
-        self.hits = taxonomy.index.find(text)
+    def __init__(self, original: str, where: str, taxonomy: Taxonomy) -> None:
+        self.original, self.text, self.where, self.taxonomy = original, _plain(original), where, taxonomy
+        self.hits = taxonomy.index.find(self.text)
         self._sentence_starts: list[int] | None = None
         self._own_from: int | None = None
         self._clauses: _Clauses | None = None
@@ -166,8 +166,8 @@ class _Text:
 
     def assignment(self, hit: Hit, strength: str) -> Assignment:
         start, end = self.sentence_span(hit.start)
-        sentence = " ".join(self.text[start:end].split())
-        return Assignment(hit.payload[1], self.text[hit.start : hit.end], self.where, strength, sentence)
+        sentence = " ".join(self.original[start:end].split())  # math and links as written
+        return Assignment(hit.payload[1], self.original[hit.start : hit.end].replace("$", ""), self.where, strength, sentence)
 
     def definitions(self) -> dict[str, bool]:
         """Abbreviations this text spells out ("Proximal Policy Optimization (PPO)"): True when
@@ -313,9 +313,10 @@ def _clause_ends(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _plain(text: str) -> str:
-    """Text as the matcher reads it: no URLs (a github.com link says nothing about the topic),
-    and LaTeX math delimiters dropped, so `$Q$-learning` reads Q-learning."""
-    return _URL.sub(" ", text).replace("$", "")
+    """Text as the matcher reads it, each character where it was: URLs blanked (a github.com
+    link says nothing about the topic) and LaTeX math delimiters made spaces, so `$Q$-learning`
+    reads Q-learning."""
+    return _URL.sub(lambda url: " " * len(url.group()), text).replace("$", " ")
 
 
 def front_matter_slugs(value: Any) -> list[str]:

@@ -213,8 +213,8 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
 
 def _evidence(corpus: Corpus, root: str, kind: str, assignment: Assignment) -> tuple[str, str, str, str]:
     """(term URL, term name, why, the sentence that shows it) for the page's evidence list."""
-    return (f"{root}{kind}/{assignment.slug}/", corpus.taxonomy.find(kind, assignment.slug).name, why(assignment),
-            assignment.sentence)
+    sentence = assignment.sentence if assignment.where == "abstract" else ""  # the title is on the page already
+    return (f"{root}{kind}/{assignment.slug}/", corpus.taxonomy.find(kind, assignment.slug).name, why(assignment), sentence)
 
 
 def _term_months(page, term, items) -> list[tuple[str, int]] | None:

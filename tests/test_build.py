@@ -173,7 +173,10 @@ def test_chips_link_to_their_index_and_say_why(atlas, project):
     build(atlas, project)
     page = (project / "site" / "papers" / "hand-set" / "index.html").read_text(encoding="utf-8")
     assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/" title="set by hand in the paper&#39;s front matter">DPO</a>' in page
-    assert "../../methods/ppo/" not in page  # "Unlike PPO" names a baseline
+    chips = page.split('<div class="atlas-chips">', 1)[1].split("</div>", 1)[0]
+    assert "../../methods/ppo/" not in chips  # "Unlike PPO" names a baseline: discussed, not used
+    assert ('<p class="atlas-paper__mentioned">Also discusses: <a class="atlas-chip atlas-chip--methods" href="../../methods/ppo/" '
+            'title="named “PPO” in the abstract, as background or a comparison">PPO</a></p>') in page
     assert "../../topics/alignment/" not in page  # removed by hand
     page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../methods/grpo/" title="matched “GRPO” in the title"' in page
