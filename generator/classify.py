@@ -29,7 +29,7 @@ _CONTRAST = re.compile(
     re.IGNORECASE,
 )
 # After a method, this makes it a baseline: "a supervised fine-tuning baseline".
-_BASELINE_AFTER = re.compile(r"(?:[\s-]+[\w-]+){0,2}?[\s-]+baselines?\b", re.IGNORECASE)
+_BASELINE_AFTER = re.compile(r"(?:[\s-]+\w+){0,2}?[\s-]+baselines?\b", re.IGNORECASE)
 # A sentence opening like this tells of others' work, all through the sentence.
 _CONTEXT_OPENER = re.compile(
     r"\s*(traditionally|conventionally|typically|usually|existing|prior|previous|(most|many) (existing|prior|previous)|"
@@ -136,6 +136,7 @@ class _Text:
         self._sentence_starts: list[int] | None = None
         self._own_from: int | None = None
         self._clauses: _Clauses | None = None
+        self._near: dict[tuple[int, int], bool] = {}
 
     def counts(self, hit: Hit, definitions: dict[str, bool]) -> bool:
         """Whether a phrase hit is evidence of its term: its context rule holds, and an
@@ -152,7 +153,10 @@ class _Text:
             return False
         if rule.near_index is not None:
             start, end = self.sentence_span(hit.start)
-            return bool(rule.near_index.find(self.text[start:end]))
+            key = (id(rule), start)  # once a sentence, however often the alias recurs in it
+            if key not in self._near:
+                self._near[key] = bool(rule.near_index.find(self.text[start:end]))
+            return self._near[key]
         return True
 
     def strength(self, hit: Hit) -> str:

@@ -32,6 +32,7 @@ class Labels:
 
     central: dict[str, str]
     mentioned: dict[str, str]
+    line: int | None = None  # where the paper's labels start in their file
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def load_labels(path: Path, taxonomy: Taxonomy) -> tuple[dict[str, Labels], list
             problems.append(error(path, line, f"{slug}: `{method}` is not a method in content/taxonomy.yml"))
         for method in sorted(set(parts["central"]) & set(parts["mentioned"])):
             problems.append(error(path, line, f"{slug}: `{method}` is labelled both central and mentioned"))
-        labels[str(slug)] = Labels(parts["central"], parts["mentioned"])
+        labels[str(slug)] = Labels(parts["central"], parts["mentioned"], line)
     return labels, problems
 
 
@@ -151,12 +152,12 @@ def check_evidence(papers: list[Paper], labels: dict[str, Labels], path: Path) -
     for slug, label in labels.items():
         paper = by_slug.get(slug)
         if paper is None:
-            problems.append(error(path, None, f"{slug}: no such paper in content/papers/"))
+            problems.append(error(path, label.line, f"{slug}: no such paper in content/papers/"))
             continue
         text = _squeezed(f"{paper.title} {paper.abstract}")
         for method, words in {**label.central, **label.mentioned}.items():
             if _squeezed(words) not in text:
-                problems.append(error(path, None, f"{slug}: the words given for `{method}` are not in its title or abstract: {words!r}"))
+                problems.append(error(path, label.line, f"{slug}: the words given for `{method}` are not in its title or abstract: {words!r}"))
     return problems
 
 

@@ -1,5 +1,6 @@
-"""Classification: the taxonomy loads, terms match whole words, people win, and on the shipped
-papers the methods are right often enough to trust (checked against a hand-read sample)."""
+"""Classification: the taxonomy loads, terms match whole words, and people win. How strong a
+method's evidence is, and how well the tags agree with labels, is in test_strength.py and
+test_evaluate.py."""
 
 from __future__ import annotations
 
@@ -12,46 +13,6 @@ from generator.classify import classify
 from generator.model import Paper
 from generator.store import load_papers
 from generator.taxonomy import load_taxonomy
-
-# Methods a person assigned after reading each abstract (not the classifier's output).
-# A method counts when the paper uses or proposes it, not when it only names it as context.
-HAND_CHECKED_METHODS = {
-    "a-combinatorial-identities-benchmark-for-theorem-proving-via-automated-theorem": {"tree-search"},
-    "a-unified-pairwise-framework-for-rlhf-bridging-generative-reward-modeling-and": {"rlhf", "reward-model", "ppo"},
-    "automating-feedback-analysis-in-surgical-training-detection-categorization-and": set(),
-    "big-math-a-large-scale-high-quality-math-dataset-for-reinforcement-learning-in": {"rlvr"},
-    "co-reward-self-supervised-reinforcement-learning-for-large-language-model": {"rlvr"},
-    "conversational-planning-for-personal-plans": set(),
-    "dpo-meets-ppo-reinforced-token-optimization-for-rlhf": {"rlhf", "ppo", "dpo"},
-    "exploring-sentiment-manipulation-by-llm-enabled-intelligent-trading-agents": set(),
-    "from-perceptions-to-decisions-wildfire-evacuation-decision-prediction-with": set(),
-    "guiding-large-language-models-via-directional-stimulus-prompting": {"sft", "prompt-optimization"},
-    "instruction-following-evaluation-through-verbalizer-manipulation": set(),
-    "know-you-first-and-be-you-better-modeling-human-like-user-simulators-via": {"sft"},
-    "latent-reward-llm-empowered-credit-assignment-in-episodic-reinforcement-learning": set(),
-    "learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text": set(),
-    "learning-to-navigate-the-web": {"curriculum", "value-based"},
-    "llm-post-training-a-deep-dive-into-reasoning-large-language-models": {"test-time-scaling", "sft"},
-    "ma-rlhf-reinforcement-learning-from-human-feedback-with-macro-actions": {"rlhf"},
-    "model-task-alignment-drives-distinct-rl-outcomes": set(),
-    "observe-r1-unlocking-reasoning-abilities-of-mllms-with-dynamic-progressive": {"curriculum", "rlvr"},
-    "preference-learning-unlocks-llms-psycho-counseling-skills": {"reward-model"},
-    "q-sharp-provably-optimal-distributional-rl-for-llm-post-training": {"value-based", "kl-regularization"},
-    "r1-reward-training-multimodal-reward-model-through-stable-reinforcement-learning": {"reward-model", "reinforce", "rlvr"},
-    "reasoning-does-not-necessarily-improve-role-playing-ability": set(),
-    "retroformer-retrospective-large-language-agents-with-policy-gradient": {"reinforce", "verbal-feedback", "prompt-optimization"},
-    "rl-zero-zero-shot-language-to-behaviors-without-any-supervision": {"sft"},
-    "rlvf-learning-from-verbal-feedback-without-overgeneralization": {"verbal-feedback", "dpo"},
-    "secrets-of-rlhf-in-large-language-models-part-ii-reward-modeling": {"rlhf", "reward-model"},
-    "sequence-to-sequence-reward-modeling-improving-rlhf-by-language-feedback": {"rlhf", "reward-model", "verbal-feedback"},
-    "sotopia-rl-reward-design-for-social-intelligence": set(),
-    "tapered-off-policy-reinforce-stable-and-efficient-reinforcement-learning-for": {"reinforce", "offline-rl"},
-    "the-evolving-landscape-of-llm-and-vlm-integrated-reinforcement-learning": set(),
-    "training-language-models-for-social-deduction-with-multi-agent-reinforcement": {"multi-agent-rl"},
-    "wavreward-spoken-dialogue-models-with-generalist-reward-evaluators": {"reward-model"},
-    "zero-shot-goal-directed-dialogue-via-rl-on-imagined-conversations": {"offline-rl"},
-}
-
 
 @pytest.fixture(scope="module")
 def taxonomy():
@@ -77,18 +38,6 @@ def method_slugs(result) -> set[str]:
 
 def test_every_shipped_paper_has_a_topic(shipped):
     assert [slug for slug, result in shipped.items() if not result.topics] == []
-
-
-def test_methods_agree_with_the_hand_checked_sample(shipped):
-    assert len(HAND_CHECKED_METHODS) >= 25
-    right = wrong = missed = 0
-    for slug, expected in HAND_CHECKED_METHODS.items():
-        found = method_slugs(shipped[slug])
-        right += len(found & expected)
-        wrong += len(found - expected)
-        missed += len(expected - found)
-    precision, recall = right / (right + wrong), right / (right + missed)
-    assert precision >= 0.9 and recall >= 0.8, f"precision {precision:.2f}, recall {recall:.2f}"
 
 
 @pytest.mark.parametrize(
@@ -123,9 +72,11 @@ def test_evidence_is_the_phrase_as_written(taxonomy):
     assert (grpo.evidence, grpo.where) == ("Group Relative Policy Optimization", "title")
 
 
-def test_a_method_named_only_as_a_baseline_is_not_assigned(taxonomy):
-    abstract = "Unlike PPO, our method needs no critic. We train with GRPO on math problems."
-    assert method_slugs(classify(paper("A new method", abstract), taxonomy)) == {"grpo"}
+def test_a_method_named_only_as_a_baseline_is_not_filed_under(taxonomy):
+    abstract = "Unlike PPO, our method needs less memory. We train with GRPO on math problems."
+    result = classify(paper("A new method", abstract), taxonomy)
+    assert method_slugs(result) == {"grpo"}
+    assert [a.slug for a in result.mentioned_methods] == ["ppo"]
 
 
 def test_front_matter_adds_and_removes_terms(taxonomy):
@@ -161,3 +112,41 @@ def test_taxonomy_that_is_not_yaml_is_reported(tmp_path):
     path.write_text("topics: [\n")
     taxonomy, problems = load_taxonomy(path)
     assert taxonomy is None and len(problems) == 1 and problems[0].path == str(path)
+
+
+def test_context_rules_that_do_not_fit_their_term_are_reported_with_its_line(tmp_path):
+    path = tmp_path / "taxonomy.yml"
+    path.write_text(
+        "topics: []\n"
+        "methods:\n"
+        "  - slug: kl\n    name: KL\n    description: x\n    aliases: [reference model]\n"
+        "    context:\n      reference policy: {near: [KL]}\n"
+        "  - slug: rft\n    name: RFT\n    description: x\n    aliases: [RFT]\n"
+        "    context:\n      RFT: {defined: yes please}\n"
+        "  - slug: ok\n    name: OK\n    description: x\n    aliases: [distill]\n"
+        "    context:\n      distill: {soon: true}\n"
+    )
+    taxonomy, problems = load_taxonomy(path)
+    assert taxonomy is None
+    assert [str(p) for p in problems] == [
+        f"{path}:3: error: kl: `context` names `reference policy`, which is not one of its aliases or patterns",
+        f"{path}:9: error: rft: in the context of `RFT`, `near` takes a list of words and the others `true`",
+        f"{path}:15: error: ok: the context of `distill` must be a mapping of near, not_in_names, defined",
+    ]
+
+
+def test_context_rules_hold_in_a_taxonomy_of_ones_own(tmp_path):
+    path = tmp_path / "taxonomy.yml"
+    path.write_text(
+        "model_names: [Acme]\ntopics: []\nmethods:\n"
+        "  - slug: kl\n    name: KL\n    description: x\n    aliases: [anchor model]\n"
+        "    context:\n      anchor model: {near: [divergence]}\n"
+        "  - slug: boost\n    name: Boost\n    description: x\n    aliases: [Boost]\n"
+        "    context:\n      Boost: {not_in_names: true}\n"
+    )
+    taxonomy, problems = load_taxonomy(path)
+    assert problems == []
+    assert method_slugs(classify(paper("A study", "We keep a small divergence from the anchor model."), taxonomy)) == {"kl"}
+    assert method_slugs(classify(paper("A study", "We freeze the anchor model. Its divergence is not our topic."), taxonomy)) == set()
+    assert method_slugs(classify(paper("Acme-Boost-7B is strong"), taxonomy)) == set()
+    assert method_slugs(classify(paper("Boost for agents"), taxonomy)) == {"boost"}

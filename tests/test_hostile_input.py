@@ -53,7 +53,10 @@ def test_merging_one_abstract_repeated_many_times_is_linear():
 
 def test_classifying_a_method_named_over_and_over_is_linear():
     taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
-    for phrase in ("Unlike PPO ", "such as DPO and GRPO ", "PPO, "):
+    phrases = ("Unlike PPO ", "such as DPO and GRPO ", "PPO, ", "such as PPO, ", "a PPO baseline ", "Traditionally, PPO. ",
+               "Proximal Policy Optimization (PPO) ", "Iterative Policy Ordering (IPO) ", "DeepSeek-R1-", "PPO-", "RFT ",
+               "the reference model ", "the critic ", "we distill ")
+    for phrase in phrases:
         assert growth(lambda n, phrase=phrase: classify(Paper("p", "A title", phrase * n), taxonomy), 2000) < LINEAR, phrase
 
 
