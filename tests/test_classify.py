@@ -14,6 +14,7 @@ from generator.model import Paper
 from generator.store import load_papers
 from generator.taxonomy import load_taxonomy
 
+
 @pytest.fixture(scope="module")
 def taxonomy():
     loaded, problems = load_taxonomy(REPO / "content" / "taxonomy.yml")
