@@ -245,7 +245,7 @@ def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(a
         "content/digests/arxiv/2025-08-06-llm-rl-01.atom",  # one page: 100 entries a page outside the tests
         *(f"content/papers/paper-number-{n}.md" for n in range(1, 6))]
     text = body.read_text(encoding="utf-8")
-    assert "| Title | arXiv | Methods found |" in text
+    assert "| Title | arXiv | Methods used | Also discusses |" in text
     assert all(f"| Paper Number {n} | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
     subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
     subprocess.run(git + ["commit", "-qm", "the pull request, merged"], cwd=repo, check=True)

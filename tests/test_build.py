@@ -182,6 +182,16 @@ def test_chips_link_to_their_index_and_say_why(atlas, project):
     assert 'href="../../methods/grpo/" title="matched “GRPO” in the title"' in page
 
 
+def test_method_pages_feeds_and_the_api_list_only_papers_that_use_the_method(atlas, project):
+    build(atlas, project)  # hand-set.md only names PPO ("Unlike PPO, ...")
+    site = project / "site"
+    assert "papers/hand-set/" not in (site / "methods" / "ppo" / "index.html").read_text(encoding="utf-8")
+    assert "papers/hand-set/" in (site / "methods" / "dpo" / "index.html").read_text(encoding="utf-8")
+    assert "hand-set" not in (site / "feeds" / "methods" / "ppo.atom.xml").read_text(encoding="utf-8")
+    record = next(p for p in json.loads((site / "api" / "papers.json").read_text())["papers"] if p["slug"] == "hand-set")
+    assert (record["methods"], record["mentioned_methods"]) == (["dpo"], ["ppo"])
+
+
 def test_abstract_math_is_mathml_and_the_bibtex_is_ready(atlas, project):
     build(atlas, project)
     page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")

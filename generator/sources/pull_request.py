@@ -16,23 +16,27 @@ from ..taxonomy import load_taxonomy
 
 
 def body(content: Path, paths: list[Path]) -> str:
-    """Markdown: a table of the papers in `paths` (title, arXiv id, methods found)."""
+    """Markdown: a table of the papers in `paths` (title, arXiv id, methods used and only discussed)."""
     taxonomy, _ = load_taxonomy(content / "taxonomy.yml")
     rows = []
     for path in sorted(paths):
         paper, problems = read_paper(path)
         if paper is None:
-            rows.append(f"| `{_cell(path.name)}` | | could not be read: {_cell(str(problems[0]))} |")
+            rows.append(f"| `{_cell(path.name)}` | | could not be read: {_cell(str(problems[0]))} | |")
             continue
-        found = classify(paper, taxonomy).methods if taxonomy else ()
-        names = ", ".join(taxonomy.find("methods", a.slug).name for a in found) if taxonomy else ""
+        used = discussed = ""
+        if taxonomy is not None:
+            found = classify(paper, taxonomy)
+            used, discussed = (", ".join(taxonomy.find("methods", a.slug).name for a in assigned)
+                               for assigned in (found.methods, found.mentioned_methods))
         identifier = arxiv_id(paper)
         link = f"[{identifier}](https://arxiv.org/abs/{identifier})" if identifier else "no id"
-        rows.append(f"| {_cell(paper.title)} | {link} | {_cell(names) or 'none found'} |")
+        rows.append(f"| {_cell(paper.title)} | {link} | {_cell(used) or 'none found'} | {_cell(discussed)} |")
     return (f"The scheduled update found {len(rows)} new paper(s) on arXiv (the queries in `content/sources.yml`).\n\n"
             "Review each as a contributor's paper: is it on topic (`atlas remove SLUG --reason ...` if not), "
-            "are its methods right (`methods:` / `not_methods:` in its file)?\n\n"
-            "| Title | arXiv | Methods found |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+            "are its methods right? `atlas classify SLUG` shows the sentence behind each; fix one with `methods:`, "
+            "`mentioned_methods:` or `not_methods:` in its file.\n\n"
+            "| Title | arXiv | Methods used | Also discusses |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
 def _cell(text: str) -> str:
