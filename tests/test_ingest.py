@@ -166,7 +166,7 @@ def test_a_usage_error_exits_2(atlas):
     assert atlas("ingest", "--format", "pdf", "x.txt").exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["ingest", "build", "serve", "remove", "fetch", "enrich"])
+@pytest.mark.parametrize("command", ["ingest", "build", "serve", "remove", "fetch", "enrich", "classify", "validate"])
 def test_the_readme_documents_the_usage_that_help_prints(command):
     from generator.cli import build_parser
 
