@@ -196,7 +196,7 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         "item": item,
         "paper": paper,
         "chips": Markup("").join(snippets.chip(kind, a, root) for kind, a in assigned),
-        "mentioned": Markup(", ").join(snippets.chip(kind, a, root) for kind, a in mentioned),
+        "mentioned": Markup(" ").join(snippets.chip(kind, a, root) for kind, a in mentioned),
         "evidence": [_evidence(corpus, root, kind, a) for kind, a in assigned],
         "mentioned_evidence": [_evidence(corpus, root, kind, a) for kind, a in mentioned],
         "abstract": abstract_html(paper.abstract),
