@@ -28,6 +28,7 @@ _CONTRAST = re.compile(
     r"alternatives? to|minimal|(gains?|improvements?) over)\b",
     re.IGNORECASE,
 )
+_CONTRAST_LOWERCASE = re.compile(_CONTRAST.pattern)  # on lowercased ASCII text: three times faster
 # After a method, this makes it a baseline: "a supervised fine-tuning baseline".
 _BASELINE_AFTER = re.compile(r"(?:[\s-]+\w+){0,2}?[\s-]+baselines?\b", re.IGNORECASE)
 # A sentence opening like this tells of others' work, all through the sentence.
@@ -40,7 +41,9 @@ _CLAUSE_SUBJECTS = frozenset("we our it its this they their which while whereas"
 _ABBREVIATED = frozenset(("e.g", "i.e", "vs", "cf", "al"))
 # A sentence that speaks of the paper itself; the sentences before the first one are background.
 _OWN_WORK = re.compile(r"\b(we|our|this (paper|work|study|survey|report|article)|the proposed)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bal)(?<!\bcf)[.!?](?=\s+[A-Z0-9(\[\"'\u201c$\\])")
+# The end of a sentence, but not the dot of "e.g.", "i.e.", "vs.", "et al." or "cf." (the mark
+# first, so the scan skips along in C).
+_SENTENCE_END = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bal\.)(?<!\bcf\.)(?=\s+[A-Z0-9(\[\"'\u201c$\\])")
 _URL = re.compile(r"https?://\S+")
 # Where a clause ends (see _clause_ends): the contrast of "Unlike PPO," does not reach past its
 # comma. One character class first, so the scan skips along in C.
@@ -179,11 +182,14 @@ class _Text:
         when they are something else."""
         found: dict[str, bool] = {}
         by_word: dict[str, set[tuple[str, str]]] = {}  # abbreviation -> the terms it is an alias of
-        by_end: dict[int, list[Hit]] = {}
         for hit in self.hits:
-            word = _singular(self.text[hit.start : hit.end])
-            if _is_abbreviation(word):
-                by_word.setdefault(word, set()).add(hit.payload[:2])
+            if self.text[hit.end : hit.end + 1] in "s),;" and self.text[hit.start - 1 : hit.start] in "( ":
+                word = _singular(self.text[hit.start : hit.end])
+                if _is_abbreviation(word):
+                    by_word.setdefault(word, set()).add(hit.payload[:2])
+        by_word = {word: owners for word, owners in by_word.items() if "(" + word in self.text}  # once a word
+        by_end: dict[int, list[Hit]] = {}
+        for hit in self.hits if by_word else ():
             by_end.setdefault(hit.end, []).append(hit)
         for word, owners in by_word.items():
             for match in re.finditer(r"\(\s*" + re.escape(word) + r"s?\s*[),;]", self.text):
@@ -267,15 +273,17 @@ def _expansion_start(text: str, paren: int, abbreviation: str) -> int | None:
 class _Clauses:
     """A text's clauses, found left to right as far as a hit needs them, and where the contrast
     of each begins: at its first contrasting phrase, or at its start when it continues a list
-    that a contrast opened ("such as PPO, DPO, and GRPO"). Each clause is looked at once, so
-    asking about every hit costs a binary search, not a rescan ("Unlike PPO PPO ..." stays linear)."""
+    that a contrast opened ("such as PPO, DPO, and GRPO"). Each clause is searched at most once,
+    and only when a hit or a list needs it, so asking about every hit costs a binary search, not
+    a rescan ("Unlike PPO PPO ..." stays linear)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.lowered = text.lower() if text.isascii() else None  # lower() keeps the offsets of ASCII only
         self.starts = [0]
         self.after_comma = [False]  # whether each clause began after a comma
         self._ends = _clause_ends(text)
-        self.contrast_from: list[int | None] = []  # per clause, worked out in order
+        self.contrast_from: dict[int, int | None] = {}  # clause -> where its contrast begins
 
     def contrasted(self, start: int, end: int) -> bool:
         """Whether the hit at start..end is named after a contrast in its clause, or right
@@ -284,18 +292,38 @@ class _Clauses:
             self.starts.append(found[0])
             self.after_comma.append(found[1] == ",")
         clause = bisect_right(self.starts, start) - 1
-        while len(self.contrast_from) <= clause:
-            self.contrast_from.append(self._contrast_from(len(self.contrast_from)))
-        first = self.contrast_from[clause]
+        first = self._contrast(clause)
         return (first is not None and first <= start) or bool(_BASELINE_AFTER.match(self.text, end, self._end(clause)))
 
-    def _contrast_from(self, clause: int) -> int | None:
+    def _contrast(self, clause: int) -> int | None:
+        """Where the contrast of `clause` begins, if it has one: a list is walked back to the
+        clause that opened it, once."""
+        items = []  # clauses that may continue a list, nearest first
+        while clause not in self.contrast_from:
+            own = self._first_contrast(clause)
+            if own is not None or not self._may_continue_list(clause):
+                self.contrast_from[clause] = own
+                break
+            items.append(clause)
+            clause -= 1
+        opened = self.contrast_from[clause]
+        for item in reversed(items):
+            opened = self.starts[item] if opened is not None else None
+            self.contrast_from[item] = opened
+        return self.contrast_from[items[0]] if items else opened
+
+    def _first_contrast(self, clause: int) -> int | None:
         start, end = self.starts[clause], self._end(clause)
-        if found := _CONTRAST.search(self.text, start, end):
-            return found.end()
-        words = self.text[start:end].split()
-        continues_list = clause > 0 and self.after_comma[clause] and self.contrast_from[clause - 1] is not None
-        return start if continues_list and len(words) <= 4 and words and words[0].lower() not in _CLAUSE_SUBJECTS else None
+        found = (_CONTRAST_LOWERCASE.search(self.lowered, start, end) if self.lowered is not None
+                 else _CONTRAST.search(self.text, start, end))
+        return found.end() if found else None
+
+    def _may_continue_list(self, clause: int) -> bool:
+        """A short clause after a comma that does not start a sentence of its own ("DPO", "and GRPO")."""
+        if clause == 0 or not self.after_comma[clause]:
+            return False
+        words = self.text[self.starts[clause] : self._end(clause)].split()
+        return 0 < len(words) <= 4 and words[0].lower() not in _CLAUSE_SUBJECTS
 
     def _end(self, clause: int) -> int:
         return self.starts[clause + 1] if clause + 1 < len(self.starts) else len(self.text)
