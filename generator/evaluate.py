@@ -33,6 +33,7 @@ class Labels:
     central: dict[str, str]
     mentioned: dict[str, str]
     line: int | None = None  # where the paper's labels start in their file
+    paper: Paper | None = None  # a paper the file itself holds (title and abstract), not one of content/
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,13 @@ def evaluate_labels(content: Path, labels_path: Path) -> tuple[Evaluation | None
     if taxonomy is None:
         return None, problems
     labels, found = load_labels(labels_path, taxonomy)
+    held = [label.paper for label in labels.values() if label.paper is not None]
+    if held and len(held) == len(labels):
+        papers = held  # a file of its own papers measures those alone
+    else:
+        problems += [error(labels_path, labels[p.slug].line, f"{p.slug}: the labels hold a paper that content/papers/ has too")
+                     for p in held if p.slug in {paper.slug for paper in papers}]
+        papers = papers + held
     problems += found + check_evidence(papers, labels, labels_path)
     if any(problem.is_error for problem in problems):
         return None, problems
@@ -129,19 +137,30 @@ def load_labels(path: Path, taxonomy: Taxonomy) -> tuple[dict[str, Labels], list
     labels, problems = {}, []
     known = {term.slug for term in taxonomy.methods}
     for slug, value in raw.items():
-        line = lines.get(slug, 1)
-        value = value or {}
-        parts = {strength: value.get(strength) or {} for strength in STRENGTHS} if isinstance(value, dict) else None
-        if parts is None or set(value) - set(STRENGTHS) or not all(
-                isinstance(p, dict) and all(isinstance(w, str) for w in p.values()) for p in parts.values()):
-            problems.append(error(path, line, f"{slug}: give `central` and `mentioned` as mappings of method slug to the words that show it"))
-            continue
-        for method in sorted({*parts["central"], *parts["mentioned"]} - known):
-            problems.append(error(path, line, f"{slug}: `{method}` is not a method in content/taxonomy.yml"))
-        for method in sorted(set(parts["central"]) & set(parts["mentioned"])):
-            problems.append(error(path, line, f"{slug}: `{method}` is labelled both central and mentioned"))
-        labels[str(slug)] = Labels(parts["central"], parts["mentioned"], line)
+        label, found = _parse_label(path, str(slug), value or {}, lines.get(slug, 1), known)
+        problems += found
+        if label is not None:
+            labels[str(slug)] = label
     return labels, problems
+
+
+def _parse_label(path: Path, slug: str, value, line: int, known: set[str]) -> tuple[Labels | None, list[Problem]]:
+    """One paper's labels: `central` and `mentioned` (method -> words), and, for a paper that
+    is not in content/, its `title` and `abstract`."""
+    parts = {strength: value.get(strength) or {} for strength in STRENGTHS} if isinstance(value, dict) else None
+    if parts is None or set(value) - {*STRENGTHS, "title", "abstract"} or not all(
+            isinstance(p, dict) and all(isinstance(w, str) for w in p.values()) for p in parts.values()):
+        return None, [error(path, line, f"{slug}: give `central` and `mentioned` as mappings of method slug to the words that show it")]
+    problems = [error(path, line, f"{slug}: `{method}` is not a method in content/taxonomy.yml")
+                for method in sorted({*parts["central"], *parts["mentioned"]} - known)]
+    problems += [error(path, line, f"{slug}: `{method}` is labelled both central and mentioned")
+                 for method in sorted(set(parts["central"]) & set(parts["mentioned"]))]
+    paper = None
+    if "title" in value or "abstract" in value:
+        if not all(isinstance(value.get(key), str) and value[key].strip() for key in ("title", "abstract")):
+            return None, problems + [error(path, line, f"{slug}: a paper the labels hold needs both `title` and `abstract`")]
+        paper = Paper(slug=slug, title=value["title"], abstract=value["abstract"])
+    return Labels(parts["central"], parts["mentioned"], line, paper), problems
 
 
 def check_evidence(papers: list[Paper], labels: dict[str, Labels], path: Path) -> list[Problem]:
