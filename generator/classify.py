@@ -25,7 +25,8 @@ CENTRAL, MENTIONED = "central", "mentioned"
 _CONTRAST = re.compile(
     r"\b(such as|unlike|existing|prior|previous|compared (to|with)|outperform\w*|surpass\w*|than|instead of|"
     r"rather than|traditional|conventional|e\.g\.|including|like|without|no|not|baselines?|versus|vs\.?|"
-    r"alternatives? to|minimal|(gains?|improvements?) over|(drops?|removes?|eliminates?|replaces?|discards?) (the|its|their|a))\b",
+    r"alternatives? to|minimal|(gains?|improvements?) over|(drops?|removes?|eliminates?|replaces?|discards?) (the|its|their|a)|"
+    r"beats?|beating|match(es|ing)?|comparabl[ey] to|on par with|rivals?)\b",
     re.IGNORECASE,
 )
 _CONTRAST_LOWERCASE = re.compile(_CONTRAST.pattern)  # on lowercased ASCII text: three times faster
