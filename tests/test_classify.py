@@ -88,9 +88,17 @@ def test_front_matter_adds_and_removes_terms(taxonomy):
     assert "code" in {a.slug for a in result.topics}
 
 
-def test_taxonomy_problems_name_the_file_and_line(tmp_path):
+def taxonomy_problems(tmp_path, text: str) -> tuple[str, list[str]]:
+    """(the file's path, each problem as printed) for a taxonomy that must be refused."""
     path = tmp_path / "taxonomy.yml"
-    path.write_text(
+    path.write_text(text)
+    taxonomy, problems = load_taxonomy(path)
+    assert taxonomy is None
+    return str(path), [str(problem) for problem in problems]
+
+
+def test_taxonomy_problems_name_the_file_and_line(tmp_path):
+    path, problems = taxonomy_problems(tmp_path, 
         "topics:\n"
         "  - slug: good\n    name: Good\n    description: Fine.\n    aliases: [good]\n"
         "  - slug: Bad Slug\n    name: Bad\n    description: x\n    aliases: [bad]\n"
@@ -98,9 +106,7 @@ def test_taxonomy_problems_name_the_file_and_line(tmp_path):
         "  - slug: broken\n    name: Broken\n    description: x\n    patterns: ['(unclosed']\n"
         "  - slug: good\n    name: ''\n    description: x\n"
     )
-    taxonomy, problems = load_taxonomy(path)
-    assert taxonomy is None
-    assert [str(p) for p in problems] == [
+    assert problems == [
         f"{path}:6: error: `slug` must be lowercase words joined by hyphens, not 'Bad Slug'",
         f"{path}:11: error: broken: alias or pattern `(unclosed` has unbalanced or nested parentheses, or a `|` outside them",
         f"{path}:15: error: good: `name` must be a non-empty text",
@@ -116,8 +122,7 @@ def test_taxonomy_that_is_not_yaml_is_reported(tmp_path):
 
 
 def test_context_rules_that_do_not_fit_their_term_are_reported_with_its_line(tmp_path):
-    path = tmp_path / "taxonomy.yml"
-    path.write_text(
+    path, problems = taxonomy_problems(tmp_path, 
         "topics: []\n"
         "methods:\n"
         "  - slug: kl\n    name: KL\n    description: x\n    aliases: [reference model]\n"
@@ -127,9 +132,7 @@ def test_context_rules_that_do_not_fit_their_term_are_reported_with_its_line(tmp
         "  - slug: ok\n    name: OK\n    description: x\n    aliases: [distill]\n"
         "    context:\n      distill: {soon: true}\n"
     )
-    taxonomy, problems = load_taxonomy(path)
-    assert taxonomy is None
-    assert [str(p) for p in problems] == [
+    assert problems == [
         f"{path}:3: error: kl: `context` names `reference policy`, which is not one of its aliases or patterns",
         f"{path}:9: error: rft: in the context of `RFT`, `near` takes a list of words and the others `true`",
         f"{path}:15: error: ok: the context of `distill` must be a mapping of near, not_in_names, defined",
