@@ -63,6 +63,24 @@ def test_evidence_shows_on_hover_and_in_details(reader, shipped_site):
         assert "GRPO: matched “Critique-GRPO” in the title" in reader.locator("details.atlas-evidence").inner_text()
 
 
+def test_a_method_a_paper_only_discusses_is_shown_apart_and_does_not_list_it(reader, shipped_site):
+    paper = "papers/q-sharp-provably-optimal-distributional-rl-for-llm-post-training/"
+    with serving(shipped_site.site) as url:
+        reader.goto(url + paper)
+        chips = reader.locator(".atlas-chips a.atlas-chip--methods")
+        assert chips.all_inner_texts() == ["KL regularisation", "Value-based RL & Q-learning"]
+        mentioned = reader.locator(".atlas-paper__mentioned")
+        assert mentioned.inner_text() == "Also discusses: PPO DPO & variants"
+        reader.locator("details.atlas-evidence summary").click()
+        evidence = reader.locator(".atlas-evidence__mentioned").inner_text()
+        assert "PPO: named “PPO” in the abstract, as background or a comparison: Reinforcement learning (RL) " in evidence
+        shot(reader, "paper-mentioned")
+        mentioned.get_by_role("link", name="PPO").click()
+        reader.wait_for_url("**/methods/ppo/")
+        assert reader.locator(f'a[href$="{paper}"]').count() == 0  # discussed, not used: not on the method's page
+        assert reader.errors == []
+
+
 def test_dark_mode_and_a_phone_screen(reader, shipped_site):
     with serving(shipped_site.site) as url:
         reader.set_viewport_size({"width": 390, "height": 844})
