@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     except store.ContentBusy as busy:
         print(f"atlas {args.command}: error: {busy}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
+    except BrokenPipeError:  # `atlas classify | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return EXIT_OK
 
 
 def run_ingest(args: argparse.Namespace) -> int:

@@ -5,6 +5,9 @@ which shows a reviewer what the taxonomy makes of each paper."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -108,3 +111,11 @@ def test_the_held_out_set_stays_where_it_was_first_measured(atlas):
     assert result.exit_code == 0, result.stderr
     figures = dict(line.split()[0:2] for line in result.stdout.splitlines()[1:4] if line.strip())
     assert float(figures["precision"]) >= 0.90 and float(figures["recall"]) >= 0.70, result.stdout[:400]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    atlas = str(Path(sys.executable).with_name("atlas"))
+    child = subprocess.Popen([atlas, "classify"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.close()  # like `| head` that has read all it wants: every write now fails with EPIPE
+    assert child.wait(timeout=120) == 0
+    assert child.stderr.read() == ""
