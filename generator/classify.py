@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Paper
-from .phrases import Hit
+from .phrases import Hit, is_capitals
 from .taxonomy import KINDS, Taxonomy
 
 CENTRAL, MENTIONED = "central", "mentioned"
@@ -87,21 +87,18 @@ class Classification:
 def classify(paper: Paper, taxonomy: Taxonomy) -> Classification:
     """The topics and methods of one paper, central and mentioned, each with its evidence."""
     found = find_terms(paper.title, paper.abstract, taxonomy)
-    chosen: dict[str, list[Assignment]] = {}
+    by_strength: dict[tuple[str, str], list[Assignment]] = {(kind, s): [] for kind in KINDS for s in (CENTRAL, MENTIONED)}
     for kind in KINDS:
-        central, mentioned = (set(front_matter_slugs(paper.extra.get(key))) for key in (kind, f"mentioned_{kind}"))
-        removed = set(front_matter_slugs(paper.extra.get(f"not_{kind}")))
+        central, mentioned, removed = (set(front_matter_slugs(paper.extra.get(key)))
+                                       for key in (kind, f"mentioned_{kind}", f"not_{kind}"))
         for term in taxonomy.terms(kind):
-            if term.slug in removed:
-                continue
             if term.slug in central or term.slug in mentioned:
-                strength = CENTRAL if term.slug in central else MENTIONED
-                chosen.setdefault(kind, []).append(Assignment(term.slug, "", "front matter", strength))
-            elif (kind, term.slug) in found:
-                chosen.setdefault(kind, []).append(found[(kind, term.slug)])
-    split = {kind: [a for a in chosen.get(kind, []) if a.central] for kind in KINDS}
-    rest = {kind: [a for a in chosen.get(kind, []) if not a.central] for kind in KINDS}
-    return Classification(*(tuple(split[kind]) for kind in KINDS), *(tuple(rest[kind]) for kind in KINDS))
+                assignment = Assignment(term.slug, "", "front matter", CENTRAL if term.slug in central else MENTIONED)
+            else:
+                assignment = found.get((kind, term.slug))
+            if assignment is not None and term.slug not in removed:
+                by_strength[(kind, assignment.strength)].append(assignment)
+    return Classification(*(tuple(by_strength[(kind, s)]) for s in (CENTRAL, MENTIONED) for kind in KINDS))
 
 
 def find_terms(title: str, abstract: str, taxonomy: Taxonomy) -> dict[tuple[str, str], Assignment]:
@@ -247,7 +244,7 @@ def _singular(word: str) -> str:
 
 def _is_abbreviation(word: str) -> bool:
     """A single word of two or more capitals ("PPO", "RFT"), digits allowed."""
-    return word.isalnum() and word.upper() == word and sum(c.isalpha() for c in word) >= 2
+    return word.isalnum() and is_capitals(word)
 
 
 def _expansion_start(text: str, paren: int, abbreviation: str) -> int | None:

@@ -79,9 +79,7 @@ class Evaluation:
 def classify_papers(content: Path, slugs: list[str] | None = None) -> tuple[list[tuple[Paper, Classification]], list[Problem]]:
     """Each paper in `content` (or those named by slug) with its classification, front matter
     included, as the site will file it; or the problems that stop it."""
-    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
-    papers, found = store.load_papers(content)
-    problems += found
+    taxonomy, papers, problems = _load(content)
     if slugs:
         known = {paper.slug for paper in papers}
         problems += [error(store.papers_dir(content) / f"{slug}.md", None, "no such paper") for slug in slugs if slug not in known]
@@ -93,9 +91,7 @@ def classify_papers(content: Path, slugs: list[str] | None = None) -> tuple[list
 
 def evaluate_labels(content: Path, labels_path: Path) -> tuple[Evaluation | None, list[Problem]]:
     """The methods of the papers in `content` measured against the labels in `labels_path`."""
-    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
-    papers, found = store.load_papers(content)
-    problems += found
+    taxonomy, papers, problems = _load(content)
     if taxonomy is None:
         return None, problems
     labels, found = load_labels(labels_path, taxonomy)
@@ -103,13 +99,21 @@ def evaluate_labels(content: Path, labels_path: Path) -> tuple[Evaluation | None
     if held and len(held) == len(labels):
         papers = held  # a file of its own papers measures those alone
     else:
+        in_atlas = {paper.slug for paper in papers}
         problems += [error(labels_path, labels[p.slug].line, f"{p.slug}: the labels hold a paper that content/papers/ has too")
-                     for p in held if p.slug in {paper.slug for paper in papers}]
+                     for p in held if p.slug in in_atlas]
         papers = papers + held
     problems += found + check_evidence(papers, labels, labels_path)
     if any(problem.is_error for problem in problems):
         return None, problems
     return evaluate(papers, labels, taxonomy), problems
+
+
+def _load(content: Path) -> tuple[Taxonomy | None, list[Paper], list[Problem]]:
+    """The taxonomy and the papers of `content`, and every problem reading them."""
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
+    papers, found = store.load_papers(content)
+    return taxonomy, papers, problems + found
 
 
 def describe(paper: Paper, classification: Classification) -> str:
@@ -207,7 +211,10 @@ def _compare(slug: str, found: dict[str, Assignment], label: Labels, result: Eva
             result.tags_labelled += bool(labelled)
             result.tags_central += labelled == "central"
             counts.update(tags=1, right=bool(labelled), found=labelled == "central")
-            (result.promoted if labelled == "mentioned" else result.false_positives if not labelled else []).append(finding)
+            if labelled == "mentioned":
+                result.promoted.append(finding)
+            elif not labelled:
+                result.false_positives.append(finding)
         elif labelled == "central":
             (result.demoted if assignment is not None else result.misses).append(finding)
     for method, assignment in found.items():

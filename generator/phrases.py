@@ -31,9 +31,9 @@ class Phrase:
         compare once the anchor word has been found, the word farthest from the anchor first."""
         last = len(self.words) - 1
         return tuple(
-            (offset, word if _is_capitals(word) else word.lower(), _is_capitals(word), offset == last)
+            (offset, word if is_capitals(word) else word.lower(), is_capitals(word), offset == last)
             for offset, word in sorted(enumerate(self.words), key=lambda ow: -abs(ow[0] - anchor))
-            if word is not None and (offset != anchor or _is_capitals(word))
+            if word is not None and (offset != anchor or is_capitals(word))
         )
 
 
@@ -124,6 +124,6 @@ def _separated(phrase: Phrase, parts: list[str], first: int) -> bool:
     return True
 
 
-def _is_capitals(word: str) -> bool:
+def is_capitals(word: str) -> bool:
     """A word written in capitals (PPO, RLHF) matches only in capitals."""
     return word.upper() == word and sum(c.isalpha() for c in word) >= 2

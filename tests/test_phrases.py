@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.phrases import _TOKEN, Hit, PhraseIndex, _is_capitals, _separated, compile_phrases
+from generator.phrases import _TOKEN, Hit, PhraseIndex, _separated, compile_phrases, is_capitals
 from generator.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,10 +32,10 @@ def every_hit(phrases, text: str) -> list[Hit]:
                 seen = words[first + offset]
                 if wanted is None:
                     continue
-                same = seen == wanted if _is_capitals(wanted) else seen.lower() == wanted.lower()
+                same = seen == wanted if is_capitals(wanted) else seen.lower() == wanted.lower()
                 last = offset == len(phrase.words) - 1
-                plural = last and seen.lower() in (wanted.lower() + "s", wanted.lower() + "es") and not _is_capitals(wanted)
-                plural = plural or (last and _is_capitals(wanted) and seen in (wanted + "s", wanted + "es"))
+                plural = last and seen.lower() in (wanted.lower() + "s", wanted.lower() + "es") and not is_capitals(wanted)
+                plural = plural or (last and is_capitals(wanted) and seen in (wanted + "s", wanted + "es"))
                 if not (same or plural):
                     break
             else:
