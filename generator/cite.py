@@ -10,9 +10,9 @@ from urllib.parse import quote, quote_plus
 
 from markupsafe import Markup
 
+from .limits import ARXIV_ID
 from .model import Paper
 
-ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _KEY_STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "with", "via", "from", "is", "are", "your"}
 

@@ -5,21 +5,25 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import json
 import os
+import re
 import sys
 import threading
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__, formats, store
 from .evaluate import classify_papers, describe, evaluate_labels
 from .evaluate import report as evaluation_report
 from .formats import FORMATS
+from .limits import arxiv_identifier
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, build, generate, ingest, remove_paper
+from .pipeline import BuildReport, IngestReport, add_paper, added_today, build, generate, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
-from .sources.arxiv import ArxivClient
+from .sources import watch
+from .sources.arxiv import ArxivClient, ArxivError
 from .sources.update import enrich, entry_from_arxiv, fetch
 from .validate import validate
 
@@ -92,11 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask arXiv for new papers of the queries in content/sources.yml, save and ingest them",
         description="For each query in content/sources.yml, ask arXiv's API for papers submitted since the newest "
         "one already saved for it (or since --since), save each page that brings a new paper into "
-        "content/digests/arxiv/, and ingest those pages; nothing is written if arXiv fails. The API's address "
-        "is ATLAS_ARXIV_API (default arXiv's own); answers are cached in ATLAS_CACHE (default build/cache).",
+        "content/digests/arxiv/, and ingest those pages; nothing is written if arXiv fails. An entry that cannot "
+        "become a paper is skipped with a warning. The API's address is ATLAS_ARXIV_API (default arXiv's own); "
+        "ATLAS_ARXIV_TIMEOUT, ATLAS_ARXIV_BUDGET and ATLAS_ARXIV_MAX_BYTES bound each answer and the whole "
+        "command; answers are cached in ATLAS_CACHE (default build/cache).",
     )
     _content_option(fetch_cmd)
-    fetch_cmd.add_argument("--since", type=_date, metavar="DATE", help="ask for papers submitted since this day, YYYY-MM-DD")
+    fetch_cmd.add_argument("--since", type=_since, metavar="DATE", help="ask for papers submitted since this day, YYYY-MM-DD")
+    fetch_cmd.add_argument("--skipped", type=Path, metavar="FILE",
+                           help="write the entries skipped to FILE, one JSON object a line (query, arxiv, reason)")
     fetch_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     fetch_cmd.add_argument("--quiet", action="store_true", help="print only errors and warnings")
     fetch_cmd.set_defaults(run=run_fetch)
@@ -177,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except store.ContentBusy as busy:
-        print(f"atlas {args.command}: error: {busy}; nothing was written", file=sys.stderr)
+    except (store.ContentBusy, ArxivError) as stopped:  # another writer; a bad ATLAS_ARXIV_* setting
+        print(f"atlas {args.command}: error: {stopped}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:  # `atlas classify | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
@@ -250,6 +258,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is no date written YYYY-MM-DD") from None
 
 
+def _since(text: str) -> dt.date:
+    """A day to fetch from: 1990-01-01 up to today."""
+    day, today = _date(text), added_today()
+    if not watch.EARLIEST <= day <= today:
+        raise argparse.ArgumentTypeError(f"{text} is not a day from {watch.EARLIEST} to today ({today})")
+    return day
+
+
 STDIN = "<stdin>"
 
 
@@ -261,6 +277,8 @@ def run_add(args: argparse.Namespace) -> int:
     else:
         entry, problems = _entry_to_add(args, sys.stdin.buffer.read())
     if entry is not None:
+        if args.arxiv and entry.arxiv is None and (given := arxiv_identifier(args.arxiv)):
+            entry = replace(entry, arxiv=re.sub(r"v[0-9]+$", "", given))  # so a paper the atlas has is found by its id
         curated = {key: value for key, value in (("topics", args.topic), ("methods", args.method), ("tags", args.tag),
                                                  ("links", {"arxiv": entry.arxiv or args.arxiv} if args.arxiv else None)) if value}
         report = add_paper(args.content, entry, curated, args.dry_run)
@@ -312,6 +330,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     report = fetch(args.content, arxiv_client(), args.since, args.dry_run, Progress(quiet=args.quiet))
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    if args.skipped:
+        args.skipped.write_text("".join(json.dumps(asdict(entry)) + "\n" for entry in report.skipped), encoding="utf-8")
     if report.errors:
         print(f"fetch: {len(report.errors)} error(s); nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS

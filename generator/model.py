@@ -62,6 +62,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """An entry of arXiv's feed that cannot become a paper (its line, its id, and why): it is
+    left out with a warning, and the feed's other entries go in."""
+
+    line: int
+    arxiv: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class Digest:
     """A parsed digest file: its entries, or the problems that stopped parsing it."""
 
@@ -69,6 +79,7 @@ class Digest:
     format: str | None
     entries: tuple[Entry, ...] = ()
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()  # also among the problems, as warnings
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +13,7 @@ from .api import API_DIR, api_files
 from .classify import classify
 from .feeds import FEEDS_DIR, feed_files
 from .group import Corpus, group
+from .limits import today as added_today
 from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
 from .progress import Progress
@@ -197,15 +196,6 @@ def remove_paper(content: Path, slug: str, reason: str) -> RemoveReport:
         except store.Conflict as conflict:
             return RemoveReport(problems=(error(conflict.path, None, str(conflict)),))
         return RemoveReport(paper=paper)
-
-
-def added_today() -> dt.date:
-    """The date a new paper enters the atlas: today, or SOURCE_DATE_EPOCH's day when it is set
-    (the reproducible-builds convention, which also pins the date in tests)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
 
 
 DIGEST_SUFFIXES = (".txt", ".atom")  # pasted digests, and arXiv's Atom feeds

@@ -16,16 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .cite import ARXIV_ID, arxiv_id
+from .cite import arxiv_id
 from .classify import front_matter_slugs
+from .limits import (
+    ARXIV_ID,
+    FIRST_YEAR,
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    arxiv_identifier,
+    entry_problems,
+    is_paper_date,
+    today,
+)
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
 from .text import SLUG, control_character
 
-MAX_TITLE_CHARS = 300
-MAX_ABSTRACT_CHARS = 10_000  # arXiv allows 1,920
-FIRST_YEAR = 1990  # before the web's preprints; an earlier date is a typing mistake
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
 KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods",
               "mentioned_topics", "mentioned_methods",
@@ -126,10 +133,10 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
         elif "," in name or " and " in name:
             add("authors", f"`{name}` looks like several names; put each author on a line of its own", is_error=False)
     for key, date in (("date", paper.date), ("added", paper.added)):
-        if date is not None and not FIRST_YEAR <= date.year <= dt.date.today().year + 1:
+        if date is not None and not is_paper_date(date):
             add(key, f"`{key}` {date.isoformat()} is not a paper's date: the atlas takes dates from {FIRST_YEAR} "
                      f"to the end of next year; write the date as YYYY-MM-DD, or leave `{key}` out if it is unknown")
-        elif date is not None and date > dt.date.today() + dt.timedelta(days=1):
+        elif date is not None and date > today() + dt.timedelta(days=1):
             add(key, f"`{key}` {date.isoformat()} is in the future", is_error=False)
     for key in paper.extra:
         if key not in KNOWN_KEYS:
@@ -195,9 +202,12 @@ def _link_problems(links: Any) -> list[str]:
     for name, value in links.items():
         if name == "arxiv":
             text = str(value).strip()
-            if not ARXIV_ID.match(text):
+            if (meant := arxiv_identifier(text)) and meant != text:
+                problems.append(f"`links.arxiv` `{value}` is written with characters other than ASCII; write `arxiv: '{meant}'`")
+            elif not ARXIV_ID.match(text):
                 from_url = _ARXIV_URL.match(text)
-                hint = f"; write `arxiv: '{from_url.group(1)}'`" if from_url and ARXIV_ID.match(from_url.group(1)) else ""
+                meant = arxiv_identifier(from_url.group(1)) if from_url else None
+                hint = f"; write `arxiv: '{meant}'`" if meant else ""
                 problems.append(f"`links.arxiv` `{value}` is no arXiv identifier such as '2502.21231'{hint}")
         elif not _is_web_url(value):
             problems.append(f"`links.{name}` `{value}` is no http(s) URL")
@@ -238,18 +248,7 @@ def check_entry(entry: Entry, display: str) -> list[Problem]:
     """What a digest entry says that no paper file may hold (a title, an abstract or a date that
     validate refuses), located at its line of the digest named `display`: ingest refuses it
     there rather than write a file that validate would then refuse."""
-    line, problems = entry.source.line, []
-    if not entry.abstract.strip():
-        problems.append(error(display, line, "the abstract is empty once control characters are taken out"))
-    if entry.title and len(entry.title) > MAX_TITLE_CHARS:
-        problems.append(error(display, line, f"the title is {len(entry.title):,} characters; a paper's title has at most {MAX_TITLE_CHARS}"))
-    if len(entry.abstract) > MAX_ABSTRACT_CHARS:
-        problems.append(error(display, line, f"the abstract is {len(entry.abstract):,} characters; at most {MAX_ABSTRACT_CHARS:,} "
-                                             "(is this several abstracts run together?)"))
-    if entry.date is not None and not FIRST_YEAR <= entry.date.year <= dt.date.today().year + 1:
-        problems.append(error(display, line, f"the date {entry.date.isoformat()} is not a paper's date: the atlas takes dates "
-                                             f"from {FIRST_YEAR} to the end of next year"))
-    return problems
+    return [error(display, entry.source.line, problem) for problem in entry_problems(entry)]
 
 
 def _texts(paper: Paper) -> list[tuple[str, str, str]]:

@@ -71,7 +71,7 @@ def test_entries_without_abstract_or_title_and_arxivs_own_errors_are_handled_pla
                 '    <title>Error</title>\n    <summary>incorrect id format for 1234</summary>\n  </entry>\n')
     digest = parse_digest(text, "odd.atom")
     assert [str(p) for p in digest.problems] == [
-        "odd.atom:6: warning: entry 2501.00001 has no abstract; skipped (a paper needs one)",
+        "odd.atom:6: warning: entry 2501.00001 skipped: it has no abstract (a paper needs one)",
         "odd.atom:20: error: arXiv answered with an error: incorrect id format for 1234"]
     assert [(e.arxiv, e.title) for e in digest.entries] == [("2501.00002", None)]  # ingest infers a provisional title
 

@@ -79,12 +79,13 @@ def test_requests_are_spaced_paged_and_say_who_asks(atlas, arxiv, content):
     assert {agent for _, _, agent in arxiv.requests} == {USER_AGENT}
 
 
-def test_fetching_again_asks_from_the_newest_paper_and_adds_nothing(atlas, arxiv, content):
+def test_fetching_again_looks_back_from_the_newest_paper_and_adds_nothing(atlas, arxiv, content):
     atlas("fetch", "--content", content, "--since", "2025-08-01")
     before, asked = snapshot(content), len(arxiv.requests)
     again = atlas("fetch", "--content", content)
-    assert again.exit_code == 0 and again.stderr.splitlines()[-1] == "fetch: 1 request(s) to arXiv, 0 new page(s); no new papers"
-    assert "submittedDate:[202508050000 TO" in arxiv.requests[asked][1]["search_query"]
+    assert again.exit_code == 0 and again.stderr.splitlines()[-1] == "fetch: 2 request(s) to arXiv, 0 new page(s); no new papers"
+    # the newest paper saved is of 08-05; arXiv lists papers a day or two late, so the window opens two days before
+    assert "submittedDate:[202508030000 TO 202509012359]" in arxiv.requests[asked][1]["search_query"]
     assert snapshot(content) == before
 
 
@@ -246,7 +247,7 @@ def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(a
         *(f"content/papers/paper-number-{n}.md" for n in range(1, 6))]
     text = body.read_text(encoding="utf-8")
     assert "| Title | arXiv | Methods used | Also discusses |" in text
-    assert all(f"| Paper Number {n} | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
+    assert all(f"| `Paper Number {n}` | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
     subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
     subprocess.run(git + ["commit", "-qm", "the pull request, merged"], cwd=repo, check=True)
     body.unlink()

@@ -30,8 +30,8 @@ def read_digest(path: Path, display: str, fmt: str = "auto") -> Digest:
 def parse_digest(text: str, display: str, fmt: str = "auto") -> Digest:
     """Parse digest text (line ends `\n`), named `display` in messages, in format `fmt` or the detected one."""
     if fmt == arxiv_atom.NAME or (fmt == "auto" and arxiv_atom.looks_like(text)):
-        entries, problems = arxiv_atom.parse_text(display, text)
-        return Digest(display, arxiv_atom.NAME, tuple(entries), tuple(problems))
+        entries, problems, skipped = arxiv_atom.parse_text(display, text)
+        return Digest(display, arxiv_atom.NAME, tuple(entries), tuple(problems), tuple(skipped))
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         return Digest(display, None, problems=(error(display, 1, "empty digest: no text to read"),))

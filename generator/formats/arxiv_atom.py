@@ -15,9 +15,12 @@ line where each entry starts, for provenance. Each entry gives the identifier wi
 version, the title, the authors, the date of version 1 (`<published>`), the abstract, the
 categories (the primary one first) and, when present, the DOI and the journal reference.
 Categories, DOI, journal reference and comment may all be missing, as in hand-made feeds.
-An entry with no abstract cannot become a paper: it is skipped with a warning. An entry with
-no title is read like a bare abstract (ingest infers a provisional title). An entry that is
-arXiv's own error report (its id is under `/api/errors`) is an error.
+An entry that cannot become a paper is skipped with a warning, and the others go in: one with
+no abstract, an identifier that is no arXiv identifier (digits of other scripts included;
+fullwidth ones are normalised), a title or abstract over the atlas's limits, or a date that is
+no paper's, or lies beyond tomorrow (arXiv stamps dates when a paper arrives: a later one is not
+believed). An entry with no title is read like a bare abstract (ingest infers a provisional
+title). An entry that is arXiv's own error report (its id is under `/api/errors`) is an error.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ import xml.parsers.expat
 
 import feedparser
 
-from ..model import Entry, Problem, Source, error, warning
+from ..limits import arxiv_identifier, entry_problems, today
+from ..model import Entry, Problem, Skipped, Source, error, warning
 from ..text import clean_line
 from .common import digest_name
 
 NAME = "arxiv-atom"
 _ATOM_ENTRY = "http://www.w3.org/2005/Atom entry"
-_VERSION = re.compile(r"v\d+$")
+_VERSION = re.compile(r"v[0-9]+$")
 
 
 def looks_like(text: str) -> bool:
@@ -43,20 +47,27 @@ def looks_like(text: str) -> bool:
     return head.startswith(("<?xml", "<feed")) and "http://www.w3.org/2005/Atom" in head and "arxiv" in head.lower()
 
 
-def parse_text(path: str, text: str) -> tuple[list[Entry], list[Problem]]:
-    """The entries of an arXiv Atom feed, or the problems that keep it from being read."""
+def parse_text(path: str, text: str) -> tuple[list[Entry], list[Problem], list[Skipped]]:
+    """The entries of an arXiv Atom feed, the problems with it (a warning for each entry
+    skipped), and the entries skipped, with why."""
     lines, problem = _entry_lines(path, text)
     if problem is not None:
-        return [], [problem]
+        return [], [problem], []
     feed = feedparser.parse(text.encode("utf-8"), sanitize_html=False, resolve_relative_uris=False)
-    entries, problems = [], []
+    entries, problems, skipped = [], [], []
     for number, item in enumerate(feed.entries):
         line = lines[number] if number < len(lines) else 1
-        entry, found = _entry(path, line, item)
-        problems += found
-        if entry is not None:
+        if "/api/errors" in item.get("id", ""):
+            problems.append(error(path, line, f"arXiv answered with an error: {clean_line(item.get('summary', '')) or 'no details'}"))
+            continue
+        entry, reason = _entry(path, line, item)
+        if entry is None or reason:
+            identifier = entry.arxiv if entry else _shown_identifier(item.get("id", ""))
+            skipped.append(Skipped(line, identifier, reason))
+            problems.append(warning(path, line, f"entry {identifier or '(no id)'} skipped: {reason}"))
+        else:
             entries.append(entry)
-    return entries, problems
+    return entries, problems, skipped
 
 
 def _entry_lines(path: str, text: str) -> tuple[list[int], Problem | None]:
@@ -71,15 +82,18 @@ def _entry_lines(path: str, text: str) -> tuple[list[int], Problem | None]:
     return lines, None
 
 
-def _entry(path: str, line: int, item) -> tuple[Entry | None, list[Problem]]:
-    identifier = _identifier(item.get("id", ""))
-    if "/api/errors" in item.get("id", ""):
-        return None, [error(path, line, f"arXiv answered with an error: {clean_line(item.get('summary', '')) or 'no details'}")]
+def _entry(path: str, line: int, item) -> tuple[Entry | None, str]:
+    """The entry, and why it cannot become a paper ("" when it can)."""
+    written = _identifier(item.get("id", ""))
+    normal = arxiv_identifier(written) if written else None
+    if written and not normal:
+        return None, f"`{clean_line(written)[:60]}` is no arXiv identifier"
+    identifier = _VERSION.sub("", normal) if normal else None
     abstract = clean_line(item.get("summary", ""))
     if not abstract:
-        return None, [warning(path, line, f"entry {identifier or '(no id)'} has no abstract; skipped (a paper needs one)")]
+        return None, "it has no abstract (a paper needs one)"
     published = item.get("published_parsed") or item.get("updated_parsed")
-    return Entry(
+    entry = Entry(
         abstract=abstract,
         source=Source(digest_name(path), NAME, line),
         title=clean_line(item.get("title", "")) or None,
@@ -89,14 +103,25 @@ def _entry(path: str, line: int, item) -> tuple[Entry | None, list[Problem]]:
         categories=_categories(item),
         doi=clean_line(item.get("arxiv_doi", "")) or None,
         journal_ref=clean_line(item.get("arxiv_journal_ref", "")) or None,
-    ), []
+    )
+    reasons = entry_problems(entry)
+    if entry.date is not None and entry.date > today() + dt.timedelta(days=1):
+        reasons.append(f"its date {entry.date.isoformat()} lies in the future")
+    return entry, "; ".join(reasons)
 
 
 def _identifier(entry_id: str) -> str | None:
-    """`2502.20548` from `http://arxiv.org/abs/2502.20548v1` (old style: `hep-th/9901001`)."""
+    """`2502.20548v1` from `http://arxiv.org/abs/2502.20548v1` (old style: `hep-th/9901001`)."""
     if "/abs/" not in entry_id:
         return None
-    return _VERSION.sub("", entry_id.split("/abs/", 1)[1].strip("/")) or None
+    return entry_id.split("/abs/", 1)[1].strip().strip("/") or None
+
+
+def _shown_identifier(entry_id: str) -> str | None:
+    """The identifier to name an entry by in a warning: checked when it is one, else cut short."""
+    written = _identifier(entry_id)
+    normal = arxiv_identifier(written) if written else None
+    return _VERSION.sub("", normal) if normal else clean_line(written)[:60] if written else None
 
 
 def _categories(item) -> tuple[str, ...]:

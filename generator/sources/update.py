@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import formats, store
-from ..cite import ARXIV_ID, arxiv_id
+from ..cite import arxiv_id
 from ..formats import parse_digest
+from ..limits import arxiv_identifier
 from ..model import Entry, Paper, Problem, error, warning
 from ..pipeline import IngestReport, Reported, added_today, errors_in, ingest_entries
 from ..progress import Progress
@@ -21,43 +22,71 @@ from .arxiv import ArxivClient, ArxivError
 
 
 @dataclass(frozen=True)
+class SkippedEntry:
+    """An entry arXiv sent for a watched query that cannot become a paper, and why."""
+
+    query: str
+    arxiv: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"query `{self.query}`: entry {self.arxiv or '(no id)'} skipped: {self.reason}"
+
+
+@dataclass(frozen=True)
 class FetchReport(Reported):
     """What a fetch did: the pages it saved (paths relative to content/), what their ingest did,
-    and how many requests arXiv served."""
+    the entries it skipped, and how many requests arXiv served."""
 
     pages: tuple[str, ...] = ()
     ingest: IngestReport | None = None
     requests: int = 0
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[SkippedEntry, ...] = ()
 
 
 def fetch(content: Path, client: ArxivClient, since: dt.date | None = None, dry_run: bool = False,
           progress: Progress | None = None) -> FetchReport:
     """Ask arXiv for what each watched query found since it last looked, save each page that
     brings a paper the atlas lacks into content/digests/arxiv/, and ingest them: all of it, or
-    (when arXiv fails or an input is wrong) nothing."""
+    (when arXiv fails or an input is wrong) nothing. An entry that cannot become a paper is
+    skipped, reported, and keeps no other out."""
     progress = progress or Progress(quiet=True)
     watches, problems = watch.load_watches(content)
     if problems:
         return FetchReport(problems=tuple(problems))
     known = {identifier for paper in store.load_papers(content)[0] if (identifier := arxiv_id(paper))}
-    today, new_files, entries = added_today(), {}, []
+    today, new_files, entries, skipped = added_today(), {}, [], {}
     try:
         for number, query in enumerate(watches, start=1):
-            first = since or watch.newest_seen(content, query) or today - dt.timedelta(days=watch.FIRST_LOOK_DAYS)
-            for text, found in watch.pages(client, query, first, today):
-                if all(entry.arxiv in known for entry in found):
+            for page in watch.pages(client, query, *watch.window(content, query, since, today)):
+                for entry in page.skipped:
+                    skipped.setdefault(entry.arxiv, SkippedEntry(query.name, entry.arxiv, entry.reason))
+                for entry in page.entries:
+                    if not entry.arxiv:
+                        skipped.setdefault(None, SkippedEntry(query.name, None, "it has no arXiv identifier"))
+                if all(entry.arxiv in known for entry in page.entries if entry.arxiv):
                     continue  # nothing new on this page: saving it would only repeat provenance
                 name = watch.page_name(content, query, today, set(new_files))
-                new_files[name] = text
-                entries += parse_digest(text, name, "arxiv-atom").entries
-                known |= {entry.arxiv for entry in found}
+                new_files[name] = _savable(page.text, name)
+                entries += [entry for entry in parse_digest(page.text, name, "arxiv-atom").entries if entry.arxiv]
+                known |= {entry.arxiv for entry in page.entries}
             progress.count("asking arXiv", number, len(watches))
     except ArxivError as exc:
         return FetchReport(requests=client.requests, problems=(error("arXiv", None, f"{exc}; nothing was written"),))
-    report = ingest_entries(content, entries, [], len(new_files), dry_run, progress, new_files) if new_files else None
+    warnings = tuple(warning("arXiv", None, str(entry)) for entry in skipped.values())
+    report = ingest_entries(content, entries, list(warnings), len(new_files), dry_run, progress, new_files) if new_files else None
     return FetchReport(pages=tuple(new_files), ingest=report, requests=client.requests,
-                       problems=report.problems if report else ())
+                       problems=report.problems if report else warnings, skipped=tuple(skipped.values()))
+
+
+def _savable(text: str, name: str) -> str:
+    """The page's text, if ingest would read it back (what the client accepts may be larger
+    than a digest may be, when ATLAS_ARXIV_MAX_BYTES is raised); else ArxivError."""
+    size = len(text.encode("utf-8"))
+    if size > formats.MAX_DIGEST_BYTES:
+        raise ArxivError(f"the page for {name} is {size:,} bytes, over the {formats.MAX_DIGEST_BYTES:,} a digest may hold")
+    return text
 
 
 @dataclass(frozen=True)
@@ -74,7 +103,9 @@ class EnrichReport(Reported):
 def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, from_files: list[str] = (),
            dry_run: bool = False) -> EnrichReport:
     """Complete, from arXiv, every paper (or those named) that lacks an arXiv id, authors or a
-    date: fill empty fields only, with the record added to the paper's sources."""
+    date: fill empty fields only, with the record added to the paper's sources. arXiv is asked
+    before the content lock is taken, so contributors are never kept waiting on it; a file
+    edited meanwhile stops the write, as in ingest."""
     given, problems = [], []
     for name in from_files:
         digest = formats.read_digest(Path(name), name, "arxiv-atom")
@@ -82,34 +113,52 @@ def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, 
         problems += digest.problems
     if any(problem.is_error for problem in problems):
         return EnrichReport(problems=tuple(problems))
-    with store.locked(content) as recovered:
-        versions: dict[str, str] = {}
-        papers, found = store.load_papers(content, versions)
-        problems += [warning(content, None, line) for line in recovered] + found
-        named = {path.stem for path in paths or []}
-        chosen = [p for p in papers if enriching.needs_enriching(p) and (not named or p.slug in named)]
-        if any(problem.is_error for problem in problems) or not chosen:
-            return EnrichReport(requests=client.requests, problems=tuple(problems))
-        lookups = enriching.look_up(client, chosen, given)
-        before, today = {paper.slug: paper for paper in papers}, added_today()
-        updated = [after for lookup in lookups if lookup.entry is not None and lookup.outcome == "resolved"
-                   for after in [enriching.apply(before[lookup.slug], lookup.entry, today)] if after != before[lookup.slug]]
-        texts = {paper.slug: store.file_text(content, paper, before[paper.slug]) for paper in updated}
-        problems += [problem for paper in updated for problem in errors_in(store.paper_path(content, paper.slug), texts[paper.slug], paper)]
-        report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
-        if report.errors or dry_run or not texts:
-            return report
+    problems += [warning(content, None, line) for line in store.recover_if_idle(content)]
+    versions: dict[str, str] = {}
+    papers, found = store.load_papers(content, versions)
+    problems += found
+    named = {path.stem for path in paths or []}
+    chosen = [p for p in papers if enriching.needs_enriching(p) and (not named or p.slug in named)]
+    if any(problem.is_error for problem in problems) or not chosen:
+        return EnrichReport(requests=client.requests, problems=tuple(problems))
+    lookups = enriching.look_up(client, chosen, given)  # the network, with no lock held
+    updated, texts = _applied(content, papers, lookups, problems)
+    report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
+    if report.errors or dry_run or not texts:
+        return report
+    with store.locked(content):
         try:
             store.write_texts(content, texts, versions)
         except store.Conflict as conflict:
             return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
-        return replace(report, written=True)
+    return replace(report, written=True)
+
+
+def _applied(content: Path, papers: list[Paper], lookups: list[enriching.Lookup],
+             problems: list[Problem]) -> tuple[list[Paper], dict[str, str]]:
+    """The papers the resolved records complete, and their files' texts. A record that would
+    make a file `atlas validate` refuses is not applied: a warning says why, and the others are."""
+    before, today = {paper.slug: paper for paper in papers}, added_today()
+    updated, texts = [], {}
+    for lookup in lookups:
+        if lookup.entry is None or lookup.outcome != "resolved":
+            continue
+        after = enriching.apply(before[lookup.slug], lookup.entry, today)
+        if after == before[lookup.slug]:
+            continue
+        path, text = store.paper_path(content, after.slug), store.file_text(content, after, before[after.slug])
+        refused = errors_in(path, text, after)
+        problems += [warning(path, None, f"arXiv's record {lookup.entry.arxiv} is not applied: {p.message}") for p in refused]
+        if not refused:
+            updated.append(after)
+            texts[after.slug] = text
+    return updated, texts
 
 
 def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None, list[Problem]]:
     """The paper arXiv has under `identifier` (with or without a version), as an entry."""
-    written = identifier.strip().removeprefix("arXiv:")
-    bare = re.sub(r"v\d+$", "", written) if ARXIV_ID.match(written) else None  # the version arXiv adds goes
+    written = arxiv_identifier(identifier.strip().removeprefix("arXiv:"))  # fullwidth digits become ASCII ones
+    bare = re.sub(r"v[0-9]+$", "", written) if written else None  # the version arXiv adds goes
     if bare is None:
         return None, [error("--arxiv", None, f"`{identifier}` is no arXiv identifier such as 2502.21231")]
     try:

@@ -10,6 +10,8 @@ other, never edited, and the provenance of the papers it brings.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,8 @@ from typing import Any
 import yaml
 
 from .. import files
-from ..formats import parse_digest
-from ..model import Entry, Problem, error
+from ..formats import parse_digest, read_digest
+from ..model import Entry, Problem, Skipped, error
 from ..store import alias_line
 from ..text import SLUG
 from .arxiv import ArxivClient
@@ -27,6 +29,11 @@ SOURCES_FILE = "sources.yml"
 ARXIV_DIGESTS = "digests/arxiv"
 PAGE_SIZE = 100
 FIRST_LOOK_DAYS = 7  # how far back a watch with nothing saved yet looks
+LOOK_BACK_DAYS = 2  # arXiv lists a paper a day or more after its submission: look again that far back
+MAX_PER_RUN = 2_000  # the largest `max` a query may have
+EARLIEST = dt.date(1990, 1, 1)  # no window starts before this day
+WATCH_KEYS = ("name", "query", "categories", "max")
+CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")  # cs.LG, math.OC, hep-th
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class Watch:
     most: int = 200  # papers a run takes at most
 
     def search_query(self, since: dt.date, until: dt.date) -> str:
+        if not EARLIEST <= since <= until:
+            raise ValueError(f"no window to ask arXiv about: {since} to {until}")
         parts = [f"({self.query})"]
         if self.categories:
             parts.append("(" + " OR ".join(f"cat:{c}" for c in self.categories) + ")")
@@ -45,7 +54,7 @@ class Watch:
 
 
 def load_watches(content: Path) -> tuple[list[Watch], list[Problem]]:
-    """The watches in content/sources.yml, or every problem with the file."""
+    """The watches in content/sources.yml, or every problem with the file (each at its line)."""
     path = content / SOURCES_FILE
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(files.read_capped(path, 100_000, "sources.yml").decode("utf-8"))
@@ -59,33 +68,48 @@ def load_watches(content: Path) -> tuple[list[Watch], list[Problem]]:
     except (files.UnreadableFile, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], [error(path, None, f"cannot read the watched queries: {exc}")]
     items = raw.get("queries") if isinstance(raw, dict) else None
-    lines = _item_lines(node)
     if not isinstance(items, list) or not items:
         return [], [error(path, 1, "sources.yml must hold `queries:`, a list of {name, query, categories, max}")]
-    watches, problems = [], []
+    problems = [error(path, _key_line(node, key), f"unknown key `{key}` in sources.yml{_did_you_mean(key, ('queries',))}")
+                for key in raw if key != "queries"]
+    lines, watches = _item_lines(node), []
     for number, item in enumerate(items):
-        watch = _watch(item)
-        if watch is None:
-            problems.append(error(path, lines[number] if number < len(lines) else 1, "a query needs `name` (a slug) and `query` "
-                                  "(arXiv's syntax); `categories` is a list of arXiv categories, `max` a positive number"))
-        else:
+        watch, found = _watch(item)
+        line = lines[number] if number < len(lines) else 1
+        problems += [error(path, line, message) for message in found]
+        if watch is not None:
             watches.append(watch)
     if len({w.name for w in watches}) < len(watches):
         problems.append(error(path, 1, "two queries have the same name"))
-    return watches, problems
+    return (watches if not problems else []), problems
 
 
-def _watch(item: Any) -> Watch | None:
+def _watch(item: Any) -> tuple[Watch | None, list[str]]:
+    """The watch an item of `queries:` describes, or what is wrong with it."""
     if not isinstance(item, dict):
-        return None
+        return None, ["a query is a mapping: {name, query, categories, max}"]
+    problems = [f"unknown key `{key}` in a query{_did_you_mean(str(key), WATCH_KEYS)}" for key in item if key not in WATCH_KEYS]
     name, query, categories, most = item.get("name"), item.get("query"), item.get("categories", []), item.get("max", 200)
-    if not (isinstance(name, str) and SLUG.match(name) and isinstance(query, str) and query.strip()):
-        return None
-    if not (isinstance(categories, list) and all(isinstance(c, str) and c.strip() for c in categories)):
-        return None
-    if not (isinstance(most, int) and not isinstance(most, bool) and most > 0):
-        return None
-    return Watch(name, " ".join(query.split()), tuple(c.strip() for c in categories), most)
+    if not (isinstance(name, str) and SLUG.match(name)):
+        problems.append("`name` must be a slug (lower-case words joined by hyphens): it names the saved pages")
+    if not (isinstance(query, str) and query.strip()):
+        problems.append("`query` must be arXiv's search syntax, such as 'abs:\"reward model\"'")
+    if not (isinstance(categories, list) and all(isinstance(c, str) and CATEGORY.match(c.strip()) for c in categories)):
+        problems.append("`categories` must be a list of arXiv categories, such as [cs.LG, cs.CL]")
+    if not (isinstance(most, int) and not isinstance(most, bool) and 1 <= most <= MAX_PER_RUN):
+        problems.append(f"`max` must be a whole number from 1 to {MAX_PER_RUN:,}: the most papers one run takes")
+    if problems:
+        return None, problems
+    return Watch(name, " ".join(query.split()), tuple(c.strip() for c in categories), most), []
+
+
+def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"; did you mean `{close[0]}`?" if close else f"; the keys are {', '.join(f'`{k}`' for k in known)}"
+
+
+def _key_line(node, key: str) -> int:
+    return next((k.start_mark.line + 1 for k, _ in getattr(node, "value", []) if getattr(k, "value", None) == key), 1)
 
 
 def _item_lines(node) -> list[int]:
@@ -95,10 +119,21 @@ def _item_lines(node) -> list[int]:
                  if key.value == "queries" and isinstance(value, yaml.SequenceNode)), [])
 
 
+def window(content: Path, watch: Watch, since: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days to ask arXiv about: from `since`, else from LOOK_BACK_DAYS before the newest
+    paper saved for the watch (FIRST_LOOK_DAYS back when none is), to today. Never inverted,
+    never before EARLIEST, whatever dates the saved pages hold."""
+    if since is None:
+        newest = newest_seen(content, watch)
+        since = newest - dt.timedelta(days=LOOK_BACK_DAYS) if newest else today - dt.timedelta(days=FIRST_LOOK_DAYS)
+    return min(max(since, EARLIEST), today), today
+
+
 def newest_seen(content: Path, watch: Watch) -> dt.date | None:
     """The newest submission date among the pages saved for this watch, if any. Each run asks
     only for what is newer than the last, so the pages of the last day a run saved suffice
-    (a year of daily pages is not read again every day)."""
+    (a year of daily pages is not read again every day). An entry dated in the future was
+    skipped when its page was read, and so cannot move the window past today's papers."""
     pages = saved_pages(content, watch)
     last_day = pages[-1].name[:10] if pages else ""
     dates = [entry.date for path in pages if path.name.startswith(last_day) for entry in _entries(path) if entry.date]
@@ -111,20 +146,30 @@ def saved_pages(content: Path, watch: Watch) -> list[Path]:
 
 
 def _entries(path: Path) -> tuple[Entry, ...]:
-    return parse_digest(path.read_text(encoding="utf-8"), path.name, "arxiv-atom").entries
+    return read_digest(path, path.name, "arxiv-atom").entries  # capped, and regular files only
 
 
-def pages(client: ArxivClient, watch: Watch, since: dt.date, until: dt.date) -> list[tuple[str, tuple[Entry, ...]]]:
-    """(raw answer, its entries) of each page arXiv sends for the watch, up to watch.most
-    papers; raises ArxivError when arXiv cannot answer."""
+@dataclass(frozen=True)
+class Page:
+    """One page of arXiv's answer to a watch: the text as it is saved, the entries that can
+    become papers, and those skipped, with why."""
+
+    text: str
+    entries: tuple[Entry, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def pages(client: ArxivClient, watch: Watch, since: dt.date, until: dt.date) -> list[Page]:
+    """The pages arXiv sends for the watch, up to watch.most entries however many the server
+    would send; raises ArxivError when arXiv cannot answer."""
     found, start = [], 0
     while start < watch.most:
         size = min(PAGE_SIZE, watch.most - start)
-        text = client.query(watch.search_query(since, until), start, size)
-        entries = parse_digest(text, f"{watch.name}.atom", "arxiv-atom").entries
-        if entries:
-            found.append((text, entries))
-        if len(entries) < size:
+        text = client.query(watch.search_query(since, until), start, size)  # never more than `size` entries
+        digest = parse_digest(text, f"{watch.name}.atom", "arxiv-atom")
+        if digest.entries or digest.skipped:
+            found.append(Page(text, digest.entries, digest.skipped))
+        if len(digest.entries) + len(digest.skipped) < size:
             break
         start += size
     return found
