@@ -30,6 +30,7 @@ from .limits import (
 )
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
+from .sources import watch
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
 from .text import SLUG, control_character
 
@@ -52,10 +53,13 @@ class Checked:
 
 def validate(content: Path, paths: list[Path] | None = None) -> tuple[int, list[Problem]]:
     """(how many paper files were checked, every problem found) for the named files, or for
-    every paper file in `content` when none are named."""
+    every paper file in `content`, and the watched queries of content/sources.yml, when none
+    are named."""
     problems = [warning(content, None, done) for done in store.recover_if_idle(content)]  # a batch a crash cut short
     taxonomy, found = load_taxonomy(content / "taxonomy.yml")
     problems += found
+    if (content / watch.SOURCES_FILE).exists() and not paths:
+        problems += watch.load_watches(content)[1]
     chosen, outside = _chosen_files(content, paths)
     problems += outside
     checked = [check_file(path, taxonomy) for path in chosen]

@@ -3,15 +3,21 @@
 It serves Atom pages for `search_query` (clauses `all:`, `ti:`, `cat:`, `submittedDate:[A TO
 B]`, joined by AND, with OR inside parentheses), `id_list`, `start` and `max_results`, newest
 submission first. It records each request (time, query, User-Agent), and can be told to answer
-the next requests with a status (503, 429), with malformed XML, or with an empty feed.
+the next requests with a status (503, 429), with malformed XML, with an empty feed, or with a
+plan: a function given the request that writes whatever bytes it likes to the socket (a
+status line that is no HTTP, a body cut short, one byte every so often, nothing at all). The
+plans below are what `http.server` alone cannot send.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.server
 import re
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -27,6 +33,7 @@ class Paper:
     published: str  # 2025-08-28T17:59:01Z
     authors: tuple[str, ...] = ("Ada Lovelace",)
     categories: tuple[str, ...] = ("cs.LG",)
+    submitted: str = ""  # what `submittedDate:` searches, when it is not `published` (a feed that lies)
 
     def entry(self) -> str:
         authors = "".join(f"<author><name>{escape(name)}</name></author>" for name in self.authors)
@@ -41,7 +48,7 @@ class Paper:
 class Arxiv:
     papers: list[Paper] = field(default_factory=list)
     requests: list[tuple[float, dict, str]] = field(default_factory=list)  # (time, query, user agent)
-    next_answers: list[object] = field(default_factory=list)  # status codes, "malformed" or "empty"
+    next_answers: list[object] = field(default_factory=list)  # status codes, "malformed", "empty" or plans
 
     def answer(self, query: dict) -> tuple[int, str]:
         if self.next_answers:
@@ -51,6 +58,10 @@ class Arxiv:
             if planned == "malformed":
                 return 200, "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
             return 200, feed([], 0, 0)
+        return self.found(query)
+
+    def found(self, query: dict) -> tuple[int, str]:
+        """The answer a working arXiv gives."""
         start, size = int(query.get("start", "0")), int(query.get("max_results", "10"))
         if "id_list" in query:
             wanted = [i for i in query["id_list"].split(",") if i]
@@ -86,13 +97,81 @@ def _clause(clause: str, paper: Paper) -> bool:
         return value in (c.lower() for c in paper.categories)
     if field_name == "submittedDate":
         low, high = value.strip("[]").split(" to ")
-        stamp = re.sub(r"\D", "", paper.published)[:12]
+        stamp = re.sub(r"\D", "", paper.submitted or paper.published)[:12]
         return low <= stamp <= high
     raise ValueError(f"the test server does not know {clause!r}")
 
 
+# A plan writes the whole answer itself: (handler, arxiv, query) -> None.
+Plan = Callable[[http.server.BaseHTTPRequestHandler, Arxiv, dict], None]
+LONGEST = 20.0  # no plan keeps a connection longer, so a test's server always shuts down
+
+
+def http_answer(status: int, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+    """The bytes of a complete HTTP answer."""
+    head = {"Content-Type": "application/atom+xml; charset=utf-8", "Content-Length": str(len(body)), **(headers or {})}
+    return (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items())
+            + "\r\n").encode("latin-1") + body
+
+
+def found_bytes(arxiv: Arxiv, query: dict) -> bytes:
+    return arxiv.found(query)[1].encode("utf-8")
+
+
+def raw(data: bytes) -> Plan:
+    """Write these bytes, whatever they are, then close the connection."""
+    return lambda handler, arxiv, query: handler.wfile.write(data)
+
+
+def answer(status: int = 200, body: bytes | None = None, headers: dict[str, str] | None = None) -> Plan:
+    """A well-formed HTTP answer with this status, body (the real answer by default) and headers."""
+    return lambda handler, arxiv, query: handler.wfile.write(
+        http_answer(status, found_bytes(arxiv, query) if body is None else body, headers))
+
+
+def gzipped() -> Plan:
+    """The real answer, gzip-encoded."""
+    return lambda handler, arxiv, query: handler.wfile.write(
+        http_answer(200, gzip.compress(found_bytes(arxiv, query)), {"Content-Encoding": "gzip"}))
+
+
+def cut_short() -> Plan:
+    """The real answer's headers, then a tenth of its body, then the connection closes."""
+    def plan(handler, arxiv, query):
+        body = found_bytes(arxiv, query)
+        handler.wfile.write(http_answer(200, body)[: -len(body) * 9 // 10])
+    return plan
+
+
+def drip(every: float = 0.2) -> Plan:
+    """The real answer, status line first, one byte every `every` seconds, until the client
+    hangs up (or LONGEST passes)."""
+    def plan(handler, arxiv, query):
+        data, ends = http_answer(200, found_bytes(arxiv, query)), time.monotonic() + LONGEST
+        for byte in data:
+            if time.monotonic() > ends:
+                return
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                return  # the client gave up, as it should
+            time.sleep(every)
+    return plan
+
+
+def silent() -> Plan:
+    """Say nothing until the client hangs up (or LONGEST passes)."""
+    def plan(handler, arxiv, query):
+        handler.connection.settimeout(LONGEST)
+        with contextlib.suppress(OSError):
+            while handler.connection.recv(1024):
+                pass
+    return plan
+
+
 @contextlib.contextmanager
-def serving(arxiv: Arxiv):
+def serving(arxiv: Arxiv, host: str = "127.0.0.1"):
     """Serve `arxiv` on a free loopback port; yields the API's address (…/api/query)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -100,6 +179,13 @@ def serving(arxiv: Arxiv):
             parts = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(parts.query).items()}
             arxiv.requests.append((time.monotonic(), query, self.headers.get("User-Agent", "")))
+            if arxiv.next_answers and callable(arxiv.next_answers[0]):
+                arxiv.next_answers.pop(0)(self, arxiv, query)
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_WR)
+                return
             status, body = arxiv.answer(query)
             data = body.encode("utf-8")
             self.send_response(status)
@@ -113,5 +199,5 @@ def serving(arxiv: Arxiv):
         def log_message(self, *args) -> None:
             pass
 
-    with serving_with(Handler) as url:
+    with serving_with(Handler, host) as url:
         yield url + "api/query"

@@ -140,13 +140,13 @@ def serving(folder: Path):
 
 
 @contextlib.contextmanager
-def serving_with(handler):
-    """Serve with this request handler on a free loopback port; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serving_with(handler, host: str = "127.0.0.1"):
+    """Serve with this request handler on a free port of a loopback address; yields the base URL."""
+    server = http.server.ThreadingHTTPServer((host, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://{host}:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()

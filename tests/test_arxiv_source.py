@@ -6,14 +6,18 @@ test starts; ATLAS_ARXIV_INTERVAL shortens the 3 s spacing (and the tests measur
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from arxiv_server import Arxiv, Paper, serving
+from arxiv_server import Arxiv, Paper, answer, drip, serving
 from conftest import REPO, snapshot
 
 from generator import store
@@ -253,3 +257,130 @@ def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(a
     body.unlink()
     second = update()
     assert second.returncode == 0 and outputs.read_text().splitlines()[-1] == "changed=false" and not body.exists()
+
+
+# An unlucky day, a hostile server: fetch ends in time, says why in one line, and one bad entry keeps no other out
+
+def test_a_fetch_from_a_dripping_server_ends_within_its_budget_and_writes_nothing(atlas, arxiv, content, monkeypatch):
+    monkeypatch.setenv("ATLAS_ARXIV_BUDGET", "10")
+    arxiv.next_answers = [drip(every=0.5)] * 10
+    before, start = snapshot(content), time.monotonic()
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert time.monotonic() - start < 15
+    assert result.exit_code == 1 and snapshot(content) == before
+    assert result.stderr.splitlines()[-2].startswith("arXiv: error: arXiv: no complete answer within ")
+    assert result.stderr.splitlines()[-2].endswith("; nothing was written") and "Traceback" not in result.stderr
+
+
+def long_title_paper(number: int, day: int) -> Paper:
+    return paper(number, day, title="A Title That Goes On " * 20)  # 419 characters: over the 300 a title may have
+
+
+def test_an_entry_that_cannot_become_a_paper_is_skipped_and_the_others_go_in(atlas, arxiv, content, tmp_path, write):
+    write("content/sources.yml", SOURCES.replace("max: 5", "max: 10"))
+    arxiv.papers += [long_title_paper(6, 6), paper(7, 7, arxiv="2508.\u0660\u0660\u0660\u0660\u0667v1"),
+                     paper(8, 29, published="2025-09-20T12:00:00Z", submitted="2025-08-29")]  # a title too long,
+    # Arabic-Indic digits, and a <published> date in the future (arXiv's search still finds it on the 29th)
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01", "--skipped", tmp_path / "skipped.jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(arxiv_id(p) for p in store.load_papers(content)[0]) == [f"2508.0000{n}" for n in range(1, 6)]
+    warnings = [line for line in result.stderr.splitlines() if "skipped" in line]
+    assert warnings == [
+        "arXiv: warning: query `llm-rl`: entry 2508.00008 skipped: its date 2025-09-20 lies in the future",
+        "arXiv: warning: query `llm-rl`: entry 2508.\u0660\u0660\u0660\u0660\u0667v1 skipped: "
+        "`2508.\u0660\u0660\u0660\u0660\u0667v1` is no arXiv identifier",
+        "arXiv: warning: query `llm-rl`: entry 2508.00006 skipped: the title is 419 characters; a paper's title has at most 300"]
+    listed = [json.loads(line) for line in (tmp_path / "skipped.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(item["query"], item["arxiv"]) for item in listed] == [
+        ("llm-rl", "2508.00008"), ("llm-rl", "2508.\u0660\u0660\u0660\u0660\u0667v1"), ("llm-rl", "2508.00006")]
+
+
+def test_fullwidth_digits_in_an_id_are_the_same_paper(atlas, arxiv, content, write):
+    write("content/sources.yml", SOURCES.replace("max: 5", "max: 10"))
+    arxiv.papers.append(paper(3, 3, arxiv="\uff12\uff15\uff10\uff18.\uff10\uff10\uff10\uff10\uff13v1"))  # 2508.00003 once more
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(arxiv_id(p) for p in store.load_papers(content)[0]) == [f"2508.0000{n}" for n in range(1, 6)]
+
+
+def test_a_future_date_does_not_move_the_window(atlas, arxiv, content):
+    arxiv.papers.append(paper(8, 29, published="2026-03-01T12:00:00Z", submitted="2025-08-29"))  # within "next year", not yet
+    atlas("fetch", "--content", content, "--since", "2025-08-01")
+    asked = len(arxiv.requests)
+    arxiv.papers.append(paper(9, 31))  # submitted on the 31st, listed after the first fetch
+    again = atlas("fetch", "--content", content)
+    assert again.exit_code == 0, again.stderr
+    # from two days before the newest paper actually submitted (08-05), not from March 2026
+    assert "submittedDate:[202508030000 TO 202509012359]" in arxiv.requests[asked][1]["search_query"]
+    assert "2508.00009" in {arxiv_id(p) for p in store.load_papers(content)[0]}
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31", "1989-12-31", "2025-09-02"])
+def test_since_takes_a_day_from_1990_to_today(atlas, arxiv, content, since):
+    result = atlas("fetch", "--content", content, "--since", since)
+    assert result.exit_code == 2 and f"{since} is not a day from 1990-01-01 to today (2025-09-01)" in result.stderr
+    assert arxiv.requests == []
+
+
+def test_max_is_bounded_and_unknown_keys_are_refused(atlas, arxiv, content, write):
+    write("content/sources.yml", SOURCES.replace("max: 5", "max: 100000000000000000000\n    categorie: [cs.CL]"))
+    result = atlas("fetch", "--content", content)
+    assert result.exit_code == 1 and arxiv.requests == []
+    assert f"{content / 'sources.yml'}:2: error: `max` must be a whole number from 1 to 2,000: the most papers one run takes" in result.stderr
+    assert f"{content / 'sources.yml'}:2: error: unknown key `categorie` in a query; did you mean `categories`?" in result.stderr
+    validated = atlas("validate", "--content", content)
+    assert "unknown key `categorie` in a query" in validated.stdout and validated.exit_code == 1
+
+
+def test_max_holds_across_pages_whatever_the_server_holds(atlas, arxiv, content, write):
+    arxiv.papers += [paper(n, 10 + n % 10) for n in range(10, 40)]
+    write("content/sources.yml", SOURCES.replace("max: 5", "max: 7"))
+    assert atlas("fetch", "--content", content, "--since", "2025-08-01").exit_code == 0
+    assert [q["max_results"] for _, q, _ in arxiv.requests] == ["3", "3", "1"]
+    assert len(store.load_papers(content)[0]) == 7
+
+
+def test_a_page_larger_than_a_digest_may_be_is_not_saved(atlas, arxiv, content, monkeypatch):
+    monkeypatch.setattr("generator.formats.MAX_DIGEST_BYTES", 1_000)  # as if arXiv sent 25 MB, over ingest's 20 MB
+    before = snapshot(content)
+    result = atlas("fetch", "--content", content, "--since", "2025-08-01")
+    assert result.exit_code == 1 and snapshot(content) == before
+    assert "over the 1,000 a digest may hold; nothing was written" in result.stderr
+
+
+def test_an_add_goes_in_while_enrich_waits_on_arxiv(atlas, arxiv, to_enrich, write, monkeypatch):
+    write("content/taxonomy.yml", (REPO / "content" / "taxonomy.yml").read_text(encoding="utf-8"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(
+        b"A contributor types this abstract about curriculum design for preference data while enrich is waiting on "
+        b"arXiv; the content lock is free, so the new paper is written at once, and enrich writes its own file later.")))
+    asked, release = threading.Event(), threading.Event()
+
+    def slow(handler, server, query):
+        asked.set()
+        release.wait(20)
+        answer()(handler, server, query)
+
+    arxiv.next_answers = [slow]
+    env = {**os.environ, "ATLAS_ARXIV_INTERVAL": "0"}
+    enrich = subprocess.Popen([sys.executable, "-m", "generator", "enrich", "--content", str(to_enrich), "has-id.md"],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert asked.wait(20), "enrich never asked arXiv"
+        added = atlas("add", "--content", to_enrich, "--title", "A Paper Added Meanwhile")
+        assert added.exit_code == 0, added.stderr
+    finally:
+        release.set()
+        out, err = enrich.communicate(timeout=60)
+    assert enrich.returncode == 0, err
+    assert (to_enrich / "papers" / "a-paper-added-meanwhile.md").exists()
+    assert store.read_paper(to_enrich / "papers" / "has-id.md")[0].authors == ("Ada Lovelace", "Alan Turing")
+
+
+def test_enrich_writes_what_it_resolved_when_a_record_cannot_be_taken(atlas, arxiv, to_enrich, write):
+    arxiv.papers[1] = long_title_paper(2, 2)  # has-id's record, 2508.00002, now has a title over the limit
+    result = atlas("enrich", "--content", to_enrich)
+    assert result.exit_code == 0, result.stderr
+    assert (f"not found: {to_enrich / 'papers' / 'has-id.md'}: arXiv's record 2508.00002 cannot be taken: "
+            "the title is 419 characters; a paper's title has at most 300") in result.stdout.splitlines()
+    resolved, _ = store.read_paper(to_enrich / "papers" / "resolved-by-title.md")
+    assert arxiv_id(resolved) == "2508.00001"

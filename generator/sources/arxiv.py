@@ -158,21 +158,26 @@ class ArxivClient:
         for attempt in range(retries + 1):
             self._space()
             try:
-                answer = http.get(url, _HEADERS, self._deadline(), self.settings.max_bytes, SILENCE)
+                answer = http.get(url, _HEADERS, self._deadline(), self.settings.max_bytes, min(SILENCE, self.settings.timeout))
             except http.HttpError as exc:
                 timeouts += exc.timed_out
+                failure = f"arXiv: {exc}, for {url}"
                 if not exc.retry or attempt == retries or timeouts > 1:
-                    raise ArxivUnavailable(f"arXiv: {exc}, for {url}") from None
+                    raise ArxivUnavailable(failure) from None
                 pause = wait
             else:
                 if answer.status == 200:
                     return feed_text(answer.body, url, most)
                 if answer.status not in _RETRIED:
                     raise ArxivError(f"arXiv answered {answer.status} {answer.reason} for {url}")
+                failure = f"arXiv answered {answer.status} {answer.reason} {attempt + 1} time(s) for {url}"
                 if attempt == retries:
-                    raise ArxivUnavailable(f"arXiv answered {answer.status} {answer.reason} {retries + 1} times for {url}")
+                    raise ArxivUnavailable(failure)
                 pause = max(wait, _retry_after(answer, url))
-            self._sleep(pause)
+            try:
+                self._sleep(pause)
+            except ArxivUnavailable as spent:
+                raise ArxivUnavailable(f"{failure}; {spent}") from None
             wait = min(wait * 2, MAX_WAIT)
         raise AssertionError("unreachable")
 
@@ -196,7 +201,7 @@ class ArxivClient:
         if seconds <= 0:
             return
         if time.monotonic() + seconds > self._budget_ends:
-            raise ArxivUnavailable(self._budget_spent(f" (the next wait was {seconds:.0f} s)"))
+            raise ArxivUnavailable(self._budget_spent(f" (before a wait of {seconds:.3g} s)"))
         time.sleep(seconds)
 
     def _budget_spent(self, detail: str = "") -> str:

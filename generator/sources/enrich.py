@@ -18,7 +18,7 @@ from .. import parallel
 from ..cite import arxiv_id
 from ..formats import parse_digest
 from ..merge import ABSTRACT_SIMILARITY, absorb
-from ..model import Entry, Paper, Source
+from ..model import Entry, Paper, Skipped, Source
 from ..text import abstract_words, fingerprints, jaccard, title_key
 from .arxiv import ArxivClient, ArxivError
 
@@ -50,18 +50,24 @@ def look_up(client: ArxivClient, papers: list[Paper], given: list[Entry]) -> lis
     except ArxivError as exc:
         answers, unanswered = [], str(exc)
     # feedparser takes about 0.3 ms an entry: a hundred answers of a hundred are read on every core.
-    by_id.update((e.arxiv, e) for e in parallel.map_slices(_entries, None, answers, parallel_from=8) if e.arxiv)
-    return [_by_id(paper, by_id, unanswered) if arxiv_id(paper) else _by_title(client, paper, given) for paper in papers]
+    records = parallel.map_slices(_records, None, answers, parallel_from=8)
+    by_id.update((record.arxiv, record) for record in records if isinstance(record, Entry) and record.arxiv)
+    skipped = {record.arxiv: record.reason for record in records if isinstance(record, Skipped)}
+    return [_by_id(paper, by_id, skipped, unanswered) if arxiv_id(paper) else _by_title(client, paper, given) for paper in papers]
 
 
-def _entries(_: None, answers: list[str]) -> list[Entry]:
-    return [entry for text in answers for entry in parse_digest(text, "arxiv-api.atom", "arxiv-atom").entries]
+def _records(_: None, answers: list[str]) -> list[Entry | Skipped]:
+    """The entries of arXiv's answers, and those that cannot become papers."""
+    digests = [parse_digest(text, "arxiv-api.atom", "arxiv-atom") for text in answers]
+    return [record for digest in digests for record in (*digest.entries, *digest.skipped)]
 
 
-def _by_id(paper: Paper, by_id: dict[str, Entry], unanswered: str) -> Lookup:
+def _by_id(paper: Paper, by_id: dict[str, Entry], skipped: dict[str, str], unanswered: str) -> Lookup:
     identifier = arxiv_id(paper)
     if identifier in by_id:
         return Lookup(paper.slug, "resolved", f"arXiv {identifier}", by_id[identifier])
+    if identifier in skipped:
+        return Lookup(paper.slug, "not found", f"arXiv's record {identifier} cannot be taken: {skipped[identifier]}")
     return Lookup(paper.slug, "not found", unanswered or f"arXiv has no paper {identifier}")
 
 

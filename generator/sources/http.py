@@ -78,6 +78,8 @@ def _get_once(url: str, headers: dict[str, str], deadline: float, max_bytes: int
         watchdog.arm()
         response = connection.getresponse()
         body = _read_body(response, max_bytes)
+        if watchdog.fired:  # the shutdown can end a read as if the answer were complete: it is not
+            raise TimeoutError
         return Answer(response.status, printable(response.reason), {k.lower(): v for k, v in response.getheaders()}, body)
     except HttpError:
         raise
@@ -119,13 +121,15 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
     """The body, decoded from gzip or deflate when the server says so, never over `max_bytes`."""
     declared = response.getheader("Content-Length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
-        raise HttpError(f"the answer is {int(declared):,} bytes, over the {max_bytes:,} the client accepts")
+        raise HttpError(f"the answer is {int(declared):,} bytes, more than the {max_bytes:,} bytes the client accepts")
     raw, size = [], 0
     while chunk := response.read(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise HttpError(f"the answer is over {max_bytes:,} bytes, the most the client accepts")
+            raise HttpError(f"the answer is longer than the {max_bytes:,} bytes the client accepts")
         raw.append(chunk)
+    if declared.isdigit() and size < int(declared):  # http.client returns what came, without a word
+        raise HttpError(f"the answer was cut short ({size:,} of {int(declared):,} bytes came)", retry=True)
     return _decoded(b"".join(raw), response.getheader("Content-Encoding", "identity"), max_bytes)
 
 
@@ -141,7 +145,7 @@ def _decoded(body: bytes, encoding: str, max_bytes: int) -> bytes:
     except zlib.error as exc:
         raise HttpError(f"the {encoding} body cannot be decoded ({exc})") from None
     if len(data) > max_bytes:
-        raise HttpError(f"the answer is over {max_bytes:,} bytes once decoded, the most the client accepts")
+        raise HttpError(f"the answer is longer, once decoded, than the {max_bytes:,} bytes the client accepts")
     if not decoder.eof:
         raise HttpError(f"the {encoding} body was cut short", retry=True)
     return data
@@ -149,9 +153,9 @@ def _decoded(body: bytes, encoding: str, max_bytes: int) -> bytes:
 
 def _explained(exc: Exception, deadline_passed: bool, seconds: float) -> HttpError:
     """One sentence for what went wrong, and whether asking again may help."""
-    if deadline_passed:
-        return HttpError(f"no complete answer within {seconds:.0f} s (the server was too slow)", retry=True, timed_out=True)
-    if isinstance(exc, TimeoutError):
+    if deadline_passed:  # the watchdog shut the socket: whatever the read then raised
+        return HttpError(f"no complete answer within {seconds:.3g} s (the server was too slow)", retry=True, timed_out=True)
+    if isinstance(exc, TimeoutError):  # the socket's own timeout: a silence
         return HttpError("the server sent nothing for too long", retry=True, timed_out=True)
     if isinstance(exc, http.client.IncompleteRead):
         return HttpError(f"the answer was cut short ({len(exc.partial):,} bytes came)", retry=True)

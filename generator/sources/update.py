@@ -168,5 +168,7 @@ def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None
     digest = parse_digest(text, f"arxiv-{bare.replace('/', '-')}.atom", "arxiv-atom")
     found = [entry for entry in digest.entries if entry.arxiv == bare]
     if not found:
-        return None, [*digest.problems, error("arXiv", None, f"arXiv has no paper {bare}")]
-    return found[0], list(digest.problems)
+        why = next((f"arXiv's record {bare} cannot be taken: {s.reason}" for s in digest.skipped if s.arxiv == bare),
+                   f"arXiv has no paper {bare}")
+        return None, [error("arXiv", None, why)]
+    return found[0], [problem for problem in digest.problems if not problem.is_error]
