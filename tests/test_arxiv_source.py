@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -226,37 +227,97 @@ def test_offline_enrich_uses_only_the_cache_and_the_files_given(atlas, arxiv, to
 
 # The scheduled update's script
 
-def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(arxiv, tmp_path):
+HOSTILE_TITLE = "@octocat Fixes #123 and owner/repo#45: see https://evil.example, www.evil.example and $x^2$ \u202eroftf"
+
+
+@pytest.fixture
+def update(arxiv, tmp_path):
+    """A scratch clone of the repository watching SOURCES (max 10), and a function that runs the
+    scheduled update's script in it on 2025-08-06 (the papers are from the week before)."""
     repo = tmp_path / "repo"
     shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns(".venv", "build", "site", ".git", "__pycache__", ".hypothesis",
                                                               ".pytest_cache", "*.egg-info"))
-    (repo / "content" / "sources.yml").write_text(SOURCES, encoding="utf-8")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    (repo / "content" / "sources.yml").write_text(SOURCES.replace("max: 5", "max: 10"), encoding="utf-8")
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):
-        subprocess.run(git + command, cwd=repo, check=True)
-    outputs, body = tmp_path / "github-output", tmp_path / "pr-body.md"
+        subprocess.run(GIT + command, cwd=repo, check=True)
 
-    def update():
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "1754438400",  # 2025-08-06: the papers are from the week before
-               "ATLAS": str(Path(sys.executable).parent / "atlas"), "PYTHON": sys.executable,
-               "PR_BODY": str(body), "GITHUB_OUTPUT": str(outputs)}
+    def run(**environment: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1754438400", "ATLAS": str(Path(sys.executable).parent / "atlas"),
+               "PYTHON": sys.executable, "PR_BODY": str(tmp_path / "pr-body.md"), "GITHUB_OUTPUT": str(tmp_path / "github-output"),
+               **environment}
         return subprocess.run(["bash", ".github/scripts/update.sh"], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
 
+    run.repo, run.body, run.outputs = repo, tmp_path / "pr-body.md", tmp_path / "github-output"
+    return run
+
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+
+
+def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(arxiv, update):
+    arxiv.papers += [long_title_paper(6, 5), paper(7, 5, title=HOSTILE_TITLE)]
     first = update()
     assert first.returncode == 0, first.stderr
-    assert outputs.read_text().splitlines()[-1] == "changed=true"
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True).stdout
+    assert update.outputs.read_text().splitlines()[-1] == "changed=true"
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=update.repo, capture_output=True, text=True).stdout
     assert sorted(line[3:] for line in status.splitlines()) == [
         "content/digests/arxiv/2025-08-06-llm-rl-01.atom",  # one page: 100 entries a page outside the tests
+        "content/papers/octocat-fixes-123-and-owner-repo-45-see-https-evil-example-www-evil-example-and.md",
         *(f"content/papers/paper-number-{n}.md" for n in range(1, 6))]
-    text = body.read_text(encoding="utf-8")
+    text = update.body.read_text(encoding="utf-8")
     assert "| Title | arXiv | Methods used | Also discusses |" in text
     assert all(f"| `Paper Number {n}` | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
-    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
-    subprocess.run(git + ["commit", "-qm", "the pull request, merged"], cwd=repo, check=True)
-    body.unlink()
+    assert ("### Skipped" in text and "| [2508.00006](https://arxiv.org/abs/2508.00006) | `llm-rl` | `the title is 419 characters; "
+            "a paper's title has at most 300` |" in text)
+    assert links_github_would_make(text) == []
+    subprocess.run(GIT + ["add", "-A"], cwd=update.repo, check=True)
+    subprocess.run(GIT + ["commit", "-qm", "the pull request, merged"], cwd=update.repo, check=True)
+    update.body.unlink()
     second = update()
-    assert second.returncode == 0 and outputs.read_text().splitlines()[-1] == "changed=false" and not body.exists()
+    assert second.returncode == 0 and update.outputs.read_text().splitlines()[-1] == "changed=false" and not update.body.exists()
+
+
+@pytest.mark.parametrize("trouble, message", [
+    ([drip(every=0.5)] * 10, "no complete answer within"),
+    ([answer(503, b"busy", {"Retry-After": "120"})], "asked to wait 120 (Retry-After), longer than the 60 s this client waits"),
+    ([answer(200, b"<html><body>We are down for maintenance</body></html>")] * 10, "an HTML page, not an Atom feed"),
+], ids=["drip", "retry after two minutes", "maintenance page"])
+def test_the_update_script_ends_in_bounded_time_when_arxiv_fails(arxiv, update, trouble, message):
+    arxiv.next_answers = list(trouble)
+    start = time.monotonic()
+    result = update(ATLAS_ARXIV_BUDGET="10")
+    assert time.monotonic() - start < 20
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    assert not update.body.exists() and not (update.repo / "content" / "digests" / "arxiv").exists()
+
+
+# What GitHub turns into links, mentions or math in a comment, outside code spans (GitHub does
+# nothing inside them); the arXiv links the body makes itself, from checked ids, are allowed.
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+_OUR_LINK = re.compile(r"\[(\d{4}\.\d{4,5})\]\(https://arxiv\.org/abs/\1\)")
+_GITHUB_LINKS = re.compile(r"@[A-Za-z0-9]|(?<![\w&])#\d|[\w.-]+/[\w.-]+#\d|https?://|www\.|\$[^$\s][^$]*\$|[\u202a-\u202e\u2066-\u2069]")
+
+
+def links_github_would_make(markdown: str) -> list[str]:
+    return _GITHUB_LINKS.findall(_OUR_LINK.sub("", _CODE_SPAN.sub("", markdown)))
+
+
+def test_the_pull_request_body_is_inert(write, tmp_path):
+    from generator.sources.pull_request import body
+
+    hostile = ["`@octocat`", "x ``` y", "a | b", "#1", "me@example.org", "owner/repo#9", "<img src=x onerror=alert(1)>",
+               "[click](https://evil.example)", "\u202egnp.exe", "$$x$$", "`"]
+    paths = [write(f"content/papers/p{n}.md", f"---\ntitle: '{title.replace(chr(39), chr(39) * 2)}'\n---\n\n{ABSTRACT.format(n)}\n")
+             for n, title in enumerate(hostile)]
+    skipped = [{"query": "@q", "arxiv": "#12", "reason": "`https://evil.example` is no arXiv identifier"}]
+    text = body(tmp_path / "content", paths, skipped)
+    assert links_github_would_make(text) == []
+    papers, listed = text.split("### Skipped")
+    rows = [line for line in papers.splitlines() if line.startswith("| `")]
+    cells = [re.split(r"(?<!\\)\|", row)[1:-1] for row in rows]  # GitHub splits a row at each unescaped pipe
+    assert [len(row) for row in cells] == [4] * len(hostile)
+    assert "| `#12` | `@q` | ``" in listed
+    assert "\u202e" not in text and "<img" not in _CODE_SPAN.sub("", text)
 
 
 # An unlucky day, a hostile server: fetch ends in time, says why in one line, and one bad entry keeps no other out
