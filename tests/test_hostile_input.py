@@ -29,18 +29,24 @@ from generator.taxonomy import load_taxonomy
 ABSTRACT = ("We align a language model with human preferences using group relative advantages and a verifier "
             "that checks each answer, and report gains on mathematical reasoning benchmarks.")
 LINEAR = 8  # 4n costs about 4 times n when linear, 16 times when quadratic
+MIN_SECONDS = 0.03  # a run shorter than this is timed mostly in noise on a shared machine
+MAX_DOUBLINGS = 10
 
 
 def growth(work, n: int) -> float:
-    """How much longer work(4n) takes than work(n): the best of three runs of each."""
-    def best(size):
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            work(size)
-            times.append(time.perf_counter() - started)
-        return min(times)
-    return best(4 * n) / best(n)
+    """How much longer work(4n) takes than work(n), the best of three runs of each. n is first
+    doubled until one run of work(n) takes MIN_SECONDS: at a few milliseconds a run, noise
+    decides the ratio (a linear test once measured 9 against 8)."""
+    def seconds(size):
+        started = time.perf_counter()
+        work(size)
+        return time.perf_counter() - started
+
+    for _ in range(MAX_DOUBLINGS):
+        if seconds(n) >= MIN_SECONDS:
+            break
+        n *= 2
+    return min(seconds(4 * n) for _ in range(3)) / min(seconds(n) for _ in range(3))
 
 
 def test_merging_one_abstract_repeated_many_times_is_linear():
