@@ -158,6 +158,15 @@ def test_add_by_arxiv_id_takes_everything_from_arxiv_and_refuses_a_second_time(a
     assert unknown.exit_code == 1 and "arXiv has no paper 2508.09999" in unknown.stderr
 
 
+def test_add_reads_an_id_in_fullwidth_digits_as_the_same_paper_and_refuses_other_scripts(atlas, arxiv, content, write):
+    write("content/taxonomy.yml", (REPO / "content" / "taxonomy.yml").read_text(encoding="utf-8"))
+    assert atlas("add", "--content", content, "--arxiv", "2508.00003").exit_code == 0
+    again = atlas("add", "--content", content, "--arxiv", "\uff12\uff15\uff10\uff18.\uff10\uff10\uff10\uff10\uff13")
+    assert again.exit_code == 1 and "the atlas already has this paper (the same arXiv id)" in again.stderr
+    other = atlas("add", "--content", content, "--arxiv", "\u0662\u0665\u0660\u0668.00003")
+    assert other.exit_code == 1 and "is no arXiv identifier such as 2502.21231" in other.stderr
+
+
 def test_the_client_batches_many_ids_per_request(arxiv, tmp_path):
     client = ArxivClient(tmp_path / "cache")
     answers = client.by_ids([f"2508.{n:05d}" for n in range(1, 251)])
