@@ -26,6 +26,8 @@ from arxiv_server import (
     serving,
     silent,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.sources.arxiv import ArxivClient, ArxivError, ArxivUnavailable, Settings
 
@@ -246,3 +248,25 @@ def test_the_client_asks_for_gzip_and_says_who_it_is(arxiv, tmp_path):
     arxiv.next_answers = [lambda handler, server, query: (seen.update(handler.headers), answer()(handler, server, query))]
     ask(client(arxiv, tmp_path))
     assert seen["Accept-Encoding"] == "gzip" and seen["User-Agent"].startswith("post-training-atlas/")
+
+
+# Whatever bytes come back, the client returns a feed or raises ArxivError: never anything else
+
+_PIECES = [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.0 503 Busy\r\n", b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.9/\r\n",
+           b"Content-Length: 5\r\n", b"Content-Length: -1\r\n", b"Content-Length: 99999999999999999999\r\n",
+           b"Transfer-Encoding: chunked\r\n", b"Content-Encoding: gzip\r\n", b"Retry-After: 0\r\n", b"Retry-After: 1e9\r\n",
+           b"\r\n", b"\n", b"\x00", b"\xff\xfe", b"5\r\nhello\r\n0\r\n\r\n", b"zz\r\n", gzip.compress(b"<feed/>"),
+           b"<?xml version='1.0' encoding='klingon'?>", b"<feed xmlns='http://www.w3.org/2005/Atom'></feed>",
+           b"<!DOCTYPE x [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>]>", b"&b;&b;&b;"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES) | st.binary(max_size=40), max_size=8))
+def test_any_bytes_from_the_server_give_a_feed_or_one_arxiv_error(arxiv, tmp_path, pieces):
+    arxiv.next_answers = [raw(b"".join(pieces))] * 6
+    c = ArxivClient(tmp_path / "cache", settings=Settings(api=arxiv.url, interval=0, backoff=0.001, timeout=1.0, budget=3.0))
+    try:
+        assert isinstance(ask(c), str)
+    except ArxivError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    arxiv.next_answers = []
