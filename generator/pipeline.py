@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import formats, parallel, site, store
+from . import formats, parallel, site, sitemaps, store
 from .api import API_DIR, api_files
 from .classify import classify
 from .feeds import FEEDS_DIR, feed_files
@@ -370,4 +370,6 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
         mkdocs_seconds = time.perf_counter() - started
         written = writing.get()
     site.copy_files(docs, site_dir, [path for path in site.existing_pages(docs) if is_data_file(path)])
+    if site_url:
+        sitemaps.write_sitemaps(site_dir, site_url)  # MkDocs' one sitemap would pass the protocol's 50,000 URLs
     return replace(_with_data(report, written), mkdocs_warnings=tuple(messages), mkdocs_seconds=mkdocs_seconds)
