@@ -1,0 +1,74 @@
+"""Incremental equals full: after an edit, an addition or a removal, the build/docs/ and the site
+that a rebuild over the previous build leaves are byte for byte those of a clean build of the
+same content, for each kind of change a contributor makes."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, snapshot
+from test_build import PAPERS, TAXONOMY
+
+
+def _build(atlas, content: Path, out: Path) -> None:
+    result = atlas("build", "--content", content, "--out", out / "build", "--site", out / "site", "--config", CONFIG, "--strict")
+    assert result.exit_code == 0, result.stderr
+
+
+def _replace(old: str, new: str):
+    def edit(papers: Path) -> None:
+        path = next(p for p in papers.glob("*.md") if old in p.read_text(encoding="utf-8"))
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return edit
+
+
+def _add(papers: Path) -> None:
+    (papers / "a-new-paper.md").write_text(textwrap.dedent("""\
+        ---
+        title: A New Paper on GRPO for Dialogue
+        authors: [Grace Hopper]
+        date: 2025-03-20
+        ---
+
+        We apply GRPO to dialogue agents and find that group relative advantages help with preference data.
+        """), encoding="utf-8")
+
+
+CHANGES = {
+    "a title": _replace("PPO-based RLHF for Dialogue", "PPO-based RLHF for Open Dialogue"),
+    "an abstract that moves a paper to another topic": _replace("open-domain dialogue and math", "open-domain chit-chat"),
+    "a new paper": _add,
+    "a removed paper": lambda papers: (papers / "ppo-rlhf.md").unlink(),
+    "a date that moves a paper to another month": _replace("date: 2025-02-20", "date: 2025-03-21"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
+def test_a_rebuild_after_a_change_equals_a_clean_build(atlas, write, tmp_path, change):
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    content, incremental, clean = tmp_path / "content", tmp_path / "incremental", tmp_path / "clean"
+    _build(atlas, content, incremental)
+    before = snapshot(incremental / "site")
+    CHANGES[change](content / "papers")
+    _build(atlas, content, incremental)
+    _build(atlas, content, clean)
+    assert snapshot(incremental / "build" / "docs") == snapshot(clean / "build" / "docs")
+    after = snapshot(incremental / "site")
+    assert after == snapshot(clean / "site") and after != before
+
+
+def test_a_clean_build_is_one_folder_away(atlas, write, tmp_path):
+    """Deleting build/ is the clean build: nothing else holds state between builds."""
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    _build(atlas, tmp_path / "content", tmp_path / "first")
+    shutil.rmtree(tmp_path / "first" / "build")
+    _build(atlas, tmp_path / "content", tmp_path / "first")
+    _build(atlas, tmp_path / "content", tmp_path / "second")
+    assert snapshot(tmp_path / "first" / "site") == snapshot(tmp_path / "second" / "site")
