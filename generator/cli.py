@@ -7,7 +7,6 @@ import datetime as dt
 import difflib
 import json
 import os
-import re
 import sys
 import threading
 from dataclasses import asdict, replace
@@ -17,7 +16,7 @@ from . import __version__, formats, store
 from .evaluate import classify_papers, describe, evaluate_labels
 from .evaluate import report as evaluation_report
 from .formats import FORMATS
-from .limits import arxiv_identifier
+from .limits import bare_arxiv_identifier
 from .model import Entry, Problem, Source, error
 from .pipeline import BuildReport, IngestReport, add_paper, added_today, build, generate, ingest, remove_paper
 from .progress import Progress
@@ -277,8 +276,8 @@ def run_add(args: argparse.Namespace) -> int:
     else:
         entry, problems = _entry_to_add(args, sys.stdin.buffer.read())
     if entry is not None:
-        if args.arxiv and entry.arxiv is None and (given := arxiv_identifier(args.arxiv)):
-            entry = replace(entry, arxiv=re.sub(r"v[0-9]+$", "", given))  # so a paper the atlas has is found by its id
+        if args.arxiv and entry.arxiv is None and (given := bare_arxiv_identifier(args.arxiv)):
+            entry = replace(entry, arxiv=given)  # so a paper the atlas has is found by its id
         curated = {key: value for key, value in (("topics", args.topic), ("methods", args.method), ("tags", args.tag),
                                                  ("links", {"arxiv": entry.arxiv or args.arxiv} if args.arxiv else None)) if value}
         report = add_paper(args.content, entry, curated, args.dry_run)

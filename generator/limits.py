@@ -40,6 +40,12 @@ def arxiv_identifier(text: str) -> str | None:
     return normal if ARXIV_ID.match(normal) else None
 
 
+def bare_arxiv_identifier(text: str) -> str | None:
+    """arxiv_identifier() without the version arXiv adds (`2502.21231v2` -> `2502.21231`)."""
+    normal = arxiv_identifier(text)
+    return re.sub(r"v[0-9]+$", "", normal) if normal else None
+
+
 def entry_problems(entry: Entry) -> list[str]:
     """Why no paper file may hold what this entry says (empty when it may)."""
     problems = []

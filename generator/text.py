@@ -7,6 +7,7 @@ are never shown to anyone.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 import zlib
@@ -89,3 +90,11 @@ def slugify(title: str) -> str:
         cut = slug[: SLUG_MAX_LENGTH + 1]
         slug = cut[: cut.rfind("-")] if "-" in cut else cut[:SLUG_MAX_LENGTH]
     return slug.strip("-") or "paper"
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...], aliases: dict[str, str] | None = None) -> str:
+    """"; did you mean `x`?" for the closest choice (or a choice whose name is `word`), else ""."""
+    if aliases and word.lower() in aliases:
+        return f"; did you mean `{aliases[word.lower()]}`?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""

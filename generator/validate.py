@@ -9,7 +9,6 @@ Each problem names the file and the line of the offending key. Nothing here writ
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
 from .sources import watch
 from .taxonomy import KINDS, Taxonomy, load_taxonomy
-from .text import SLUG, control_character
+from .text import SLUG, control_character, did_you_mean
 
 SHORT_ABSTRACT_CHARS = 200  # shorter than this, an abstract was probably cut off
 KNOWN_KEYS = ("title", "title_inferred", "authors", "date", "added", "sources", *CURATED_KEYS, "not_topics", "not_methods",
@@ -144,7 +143,7 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
             add(key, f"`{key}` {date.isoformat()} is in the future", is_error=False)
     for key in paper.extra:
         if key not in KNOWN_KEYS:
-            add(key, f"unknown key `{key}`{_did_you_mean(key, KNOWN_KEYS)}", is_error=False)
+            add(key, f"unknown key `{key}`{did_you_mean(key, KNOWN_KEYS)}", is_error=False)
     if taxonomy is not None:
         for kind in KINDS:
             for key in (kind, f"mentioned_{kind}", f"not_{kind}"):
@@ -169,7 +168,7 @@ def _check_terms(path: Path, line: int, key: str, kind: str, value: Any, taxonom
     slugs = [term.slug for term in taxonomy.terms(kind)]
     return [
         error(path, line, f"`{key}` names `{slug}`, which is not one of the {kind} in content/taxonomy.yml"
-                          f"{_did_you_mean(slug, slugs, _names(taxonomy, kind))}")
+                          f"{did_you_mean(slug, slugs, _names(taxonomy, kind))}")
         for slug in value
         if taxonomy.find(kind, slug) is None
     ]
@@ -271,9 +270,3 @@ def _is_list_of_text(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
 
-def _did_you_mean(word: str, choices: list[str] | tuple[str, ...], aliases: dict[str, str] | None = None) -> str:
-    """"; did you mean `x`?" for the closest choice (or a choice whose name is `word`), else ""."""
-    if aliases and word.lower() in aliases:
-        return f"; did you mean `{aliases[word.lower()]}`?"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""

@@ -168,3 +168,8 @@ def test_every_citation_format_carries_the_eprint_its_archive_primary_class_and_
     (item,) = json.loads(cite.csl_json(paper))
     assert (item["archive"], item["archive_location"], item["note"], item["issued"]["date-parts"][0][0]) == (
         "arXiv", "2508.21188", "arXiv:2508.21188 [cs.LG]", 2025)
+
+
+def test_a_feed_that_declares_an_encoding_no_codec_knows_is_an_error_not_a_crash():
+    digest = parse_digest(feed(entry("2501.00001v1")).replace('encoding="UTF-8"', 'encoding="klingon"'), "odd.atom", "arxiv-atom")
+    assert [str(p) for p in digest.problems] == ["odd.atom:1: error: cannot be read as XML: unknown encoding: klingon"]

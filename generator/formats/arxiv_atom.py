@@ -26,19 +26,17 @@ title). An entry that is arXiv's own error report (its id is under `/api/errors`
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.parsers.expat
 
 import feedparser
 
-from ..limits import arxiv_identifier, entry_problems, today
+from ..limits import bare_arxiv_identifier, entry_problems, today
 from ..model import Entry, Problem, Skipped, Source, error, warning
 from ..text import clean_line
 from .common import digest_name
 
 NAME = "arxiv-atom"
 _ATOM_ENTRY = "http://www.w3.org/2005/Atom entry"
-_VERSION = re.compile(r"v[0-9]+$")
 
 
 def looks_like(text: str) -> bool:
@@ -79,16 +77,17 @@ def _entry_lines(path: str, text: str) -> tuple[list[int], Problem | None]:
         parser.Parse(text.encode("utf-8"), True)
     except xml.parsers.expat.ExpatError as exc:
         return [], error(path, exc.lineno, f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}")
+    except (LookupError, ValueError) as exc:  # the declared encoding is none Python's codecs know
+        return [], error(path, 1, f"cannot be read as XML: {exc}")
     return lines, None
 
 
 def _entry(path: str, line: int, item) -> tuple[Entry | None, str]:
     """The entry, and why it cannot become a paper ("" when it can)."""
     written = _identifier(item.get("id", ""))
-    normal = arxiv_identifier(written) if written else None
-    if written and not normal:
+    identifier = bare_arxiv_identifier(written) if written else None
+    if written and not identifier:
         return None, f"`{clean_line(written)[:60]}` is no arXiv identifier"
-    identifier = _VERSION.sub("", normal) if normal else None
     abstract = clean_line(item.get("summary", ""))
     if not abstract:
         return None, "it has no abstract (a paper needs one)"
@@ -120,8 +119,7 @@ def _identifier(entry_id: str) -> str | None:
 def _shown_identifier(entry_id: str) -> str | None:
     """The identifier to name an entry by in a warning: checked when it is one, else cut short."""
     written = _identifier(entry_id)
-    normal = arxiv_identifier(written) if written else None
-    return _VERSION.sub("", normal) if normal else clean_line(written)[:60] if written else None
+    return (bare_arxiv_identifier(written) or clean_line(written)[:60]) if written else None
 
 
 def _categories(item) -> tuple[str, ...]:

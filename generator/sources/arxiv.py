@@ -270,6 +270,8 @@ class _FeedScan:
         except xml.parsers.expat.ExpatError as exc:
             raise ArxivError(f"arXiv's answer is not well-formed XML ({xml.parsers.expat.ErrorString(exc.code)}, "
                              f"line {exc.lineno}) for {url}") from None
+        except (LookupError, ValueError) as exc:  # an encoding no codec reads: expat asks Python's codecs
+            raise ArxivError(f"arXiv's answer cannot be read ({exc}) for {url}") from None
 
     def _declaration(self, version, encoding, standalone) -> None:
         self.encoding = encoding

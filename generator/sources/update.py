@@ -5,14 +5,13 @@ through sources/arxiv.py, then writes through the same merge, checks and journal
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import formats, store
 from ..cite import arxiv_id
 from ..formats import parse_digest
-from ..limits import arxiv_identifier
+from ..limits import bare_arxiv_identifier
 from ..model import Entry, Paper, Problem, error, warning
 from ..pipeline import IngestReport, Reported, added_today, errors_in, ingest_entries
 from ..progress import Progress
@@ -157,8 +156,7 @@ def _applied(content: Path, papers: list[Paper], lookups: list[enriching.Lookup]
 
 def entry_from_arxiv(client: ArxivClient, identifier: str) -> tuple[Entry | None, list[Problem]]:
     """The paper arXiv has under `identifier` (with or without a version), as an entry."""
-    written = arxiv_identifier(identifier.strip().removeprefix("arXiv:"))  # fullwidth digits become ASCII ones
-    bare = re.sub(r"v[0-9]+$", "", written) if written else None  # the version arXiv adds goes
+    bare = bare_arxiv_identifier(identifier.strip().removeprefix("arXiv:"))  # fullwidth digits become ASCII ones
     if bare is None:
         return None, [error("--arxiv", None, f"`{identifier}` is no arXiv identifier such as 2502.21231")]
     try:

@@ -10,7 +10,6 @@ other, never edited, and the provenance of the papers it brings.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from .. import files
 from ..formats import parse_digest, read_digest
 from ..model import Entry, Problem, Skipped, error
 from ..store import alias_line
-from ..text import SLUG
+from ..text import SLUG, did_you_mean
 from .arxiv import ArxivClient
 
 SOURCES_FILE = "sources.yml"
@@ -104,8 +103,7 @@ def _watch(item: Any) -> tuple[Watch | None, list[str]]:
 
 
 def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    return f"; did you mean `{close[0]}`?" if close else f"; the keys are {', '.join(f'`{k}`' for k in known)}"
+    return did_you_mean(key, known) or f"; the keys are {', '.join(f'`{k}`' for k in known)}"
 
 
 def _key_line(node, key: str) -> int:
