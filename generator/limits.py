@@ -32,6 +32,11 @@ def is_paper_date(date: dt.date) -> bool:
     return FIRST_YEAR <= date.year <= today().year + 1
 
 
+def is_future(date: dt.date) -> bool:
+    """Whether a date lies beyond tomorrow (a day of slack for time zones)."""
+    return date > today() + dt.timedelta(days=1)
+
+
 def arxiv_identifier(text: str) -> str | None:
     """`text` as an arXiv identifier in ASCII, or None when it is none. Compatibility forms
     (fullwidth digits, say) are normalised (NFKC) to the same identifier; digits of other

@@ -8,7 +8,6 @@ Each problem names the file and the line of the offending key. Nothing here writ
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,8 @@ from .limits import (
     MAX_TITLE_CHARS,
     arxiv_identifier,
     entry_problems,
+    is_future,
     is_paper_date,
-    today,
 )
 from .merge import PaperIndex
 from .model import CURATED_KEYS, Entry, Paper, Problem, error, warning
@@ -139,7 +138,7 @@ def _check_paper(path: Path, paper: Paper, lines: dict[str, int], taxonomy: Taxo
         if date is not None and not is_paper_date(date):
             add(key, f"`{key}` {date.isoformat()} is not a paper's date: the atlas takes dates from {FIRST_YEAR} "
                      f"to the end of next year; write the date as YYYY-MM-DD, or leave `{key}` out if it is unknown")
-        elif date is not None and date > today() + dt.timedelta(days=1):
+        elif date is not None and is_future(date):
             add(key, f"`{key}` {date.isoformat()} is in the future", is_error=False)
     for key in paper.extra:
         if key not in KNOWN_KEYS:

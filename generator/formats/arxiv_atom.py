@@ -30,7 +30,7 @@ import xml.parsers.expat
 
 import feedparser
 
-from ..limits import bare_arxiv_identifier, entry_problems, today
+from ..limits import bare_arxiv_identifier, entry_problems, is_future
 from ..model import Entry, Problem, Skipped, Source, error, warning
 from ..text import clean_line
 from .common import digest_name
@@ -104,7 +104,7 @@ def _entry(path: str, line: int, item) -> tuple[Entry | None, str]:
         journal_ref=clean_line(item.get("arxiv_journal_ref", "")) or None,
     )
     reasons = entry_problems(entry)
-    if entry.date is not None and entry.date > today() + dt.timedelta(days=1):
+    if entry.date is not None and is_future(entry.date):
         reasons.append(f"its date {entry.date.isoformat()} lies in the future")
     return entry, "; ".join(reasons)
 

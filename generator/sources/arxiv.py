@@ -97,7 +97,6 @@ class ArxivClient:
 
     def __init__(self, cache: Path, offline: bool = False, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_environment()
-        self.base_url = self.settings.api
         self.cache, self.offline = cache, offline
         self.requests = 0  # sent to the server (a cached answer is not one)
         self._last = -math.inf
@@ -117,7 +116,7 @@ class ArxivClient:
 
     def get(self, params: dict) -> str:
         """The answer for these parameters: from the cache, or from arXiv (then cached)."""
-        url = f"{self.base_url}?{urlencode(params)}"
+        url = f"{self.settings.api}?{urlencode(params)}"
         most = int(params.get("max_results", 10))
         path = self.cache / f"{hashlib.sha256(url.encode()).hexdigest()}.atom"
         if (cached := self._cached(path, url, most)) is not None:

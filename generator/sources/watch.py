@@ -19,6 +19,7 @@ import yaml
 
 from .. import files
 from ..formats import parse_digest, read_digest
+from ..limits import FIRST_YEAR
 from ..model import Entry, Problem, Skipped, error
 from ..store import alias_line
 from ..text import SLUG, did_you_mean
@@ -30,7 +31,7 @@ PAGE_SIZE = 100
 FIRST_LOOK_DAYS = 7  # how far back a watch with nothing saved yet looks
 LOOK_BACK_DAYS = 2  # arXiv lists a paper a day or more after its submission: look again that far back
 MAX_PER_RUN = 2_000  # the largest `max` a query may have
-EARLIEST = dt.date(1990, 1, 1)  # no window starts before this day
+EARLIEST = dt.date(FIRST_YEAR, 1, 1)  # no window starts before this day
 WATCH_KEYS = ("name", "query", "categories", "max")
 CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")  # cs.LG, math.OC, hep-th
 
