@@ -1,21 +1,79 @@
-"""MkDocs hooks (`hooks:` in mkdocs.yml): let finished HTML through Markdown untouched.
+"""MkDocs hooks (`hooks:` in mkdocs.yml): how the atlas drives MkDocs at 100,000 pages.
 
-The generator marks the HTML it has already built and escaped (paper lists, the body of a paper
-page) with render.FRAGMENT_START/END. Before Markdown runs, each marked block is swapped for a
-placeholder paragraph; after, the placeholder is swapped back. Markdown then never parses that
-HTML, which on large index pages was most of the build time. Without this hook the pages still
-build correctly (the blocks are valid raw HTML), only slower.
+1. Finished HTML passes through Markdown untouched. The generator marks the HTML it has already
+   built and escaped (paper lists, the body of a paper page) with render.FRAGMENT_START/END.
+   Before Markdown runs, each marked block is swapped for a placeholder paragraph; after, the
+   placeholder is swapped back. Markdown never parses that HTML, which on large index pages was
+   most of the build time. Without this the pages still build correctly, only slower.
+
+2. Paper pages are stamped, not rendered one by one. Every paper page is one fragment under
+   front matter, laid out by overrides/paper.html, and papers are not in the navigation: MkDocs
+   would render the same page around a different title, URL and article 100,000 times (and
+   hold them all in memory until the end). So MkDocs renders one stand-in paper page (the
+   shell) whose values are markers; after the build, each paper's page is the shell with its
+   own values put where the markers are. tests/test_stamped_pages.py checks that this is byte
+   for byte what MkDocs makes of each page. ATLAS_STAMP=0 turns it off.
+
+3. Whitespace between lines is collapsed on every page: Material's templates indent deeply,
+   and a run of spaces and newlines renders as one newline would (never inside <pre>).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.utils.meta import get_data
+
+from generator import parallel
 from generator.render import FRAGMENT_END, FRAGMENT_START
+from generator.text import SLUG
 
 _BLOCK = re.compile(re.escape(FRAGMENT_START) + r"\n(.*?)\n" + re.escape(FRAGMENT_END), re.DOTALL)
+_ONE_BLOCK = re.compile(r"\s*" + _BLOCK.pattern + r"\s*", re.DOTALL)
 _PLACEHOLDER = "ATLASFRAGMENT{}X"
 _held: dict[str, list[str]] = {}  # page source path -> its blocks, between the two events
+
+PAPERS = "papers/"
+SHELL_URI = "papers/_shell.md"  # no slug starts with "_", so no paper has this page
+_SHELL_URL = "papers/_shell/"
+_BODY = "ATLASSHELLBODYX"
+_stamped: list[File] = []  # the paper pages MkDocs leaves to on_post_build
+_shell: dict = {}  # "markers": front-matter key -> its marker; "html": the shell as MkDocs rendered it
+
+
+def on_files(files, config, **_):
+    """Take the paper pages out of MkDocs' hands and give it the shell in their place."""
+    papers = [file for file in files.documentation_pages() if is_paper_page(file.src_uri)]
+    _stamped.clear()
+    _shell.clear()
+    if not papers or os.environ.get("ATLAS_STAMP") == "0":
+        return files
+    _stamped.extend(papers)
+    kept = Files([file for file in files if not is_paper_page(file.src_uri)])  # Files.remove() is linear
+    kept.append(File.generated(config, SHELL_URI, content=_shell_markdown(papers[0])))
+    return kept
+
+
+def is_paper_page(src_uri: str) -> bool:
+    folder, _, name = src_uri.rpartition("/")
+    return folder + "/" == PAPERS and name.endswith(".md") and SLUG.match(name[:-3]) is not None
+
+
+def _shell_markdown(file: File) -> str:
+    """A paper page whose text values are markers: the first paper's, with its front matter's
+    strings replaced (every paper's other values must be the same) and a marker for a body."""
+    import yaml
+
+    _, meta = _page_parts(file)
+    varying = [key for key, value in meta.items() if isinstance(value, str) and key != "template"]
+    markers = {key: f"ATLASSHELL{number}X" for number, key in enumerate(varying)}
+    _shell.update(markers=markers, fixed={key: value for key, value in meta.items() if key not in markers})
+    front = yaml.safe_dump({key: markers.get(key, value) for key, value in meta.items()}, sort_keys=False)
+    return f"---\n{front}---\n\n{FRAGMENT_START}\n{_BODY}\n{FRAGMENT_END}\n"
 
 
 def on_page_markdown(markdown: str, page, **_) -> str:
@@ -35,3 +93,72 @@ def on_page_content(html: str, page, **_) -> str:
     for number, block in enumerate(blocks):
         html = html.replace(f"<p>{_PLACEHOLDER.format(number)}</p>", block, 1)
     return html
+
+
+_SPACE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>)|[ \t\r\f\v]*\n\s*", re.DOTALL | re.IGNORECASE)
+
+
+def collapse_space(html: str) -> str:
+    """Every run of white space that holds a line break, as one line break, outside <pre> and <textarea>."""
+    return _SPACE.sub(lambda match: match.group(1) or "\n", html)
+
+
+def on_post_page(output: str, page, **_) -> str:
+    output = collapse_space(output)
+    if page.file.src_uri == SHELL_URI:
+        _shell["html"] = output
+    return output
+
+
+def on_post_build(config, **_) -> None:
+    """Write every paper's page from the shell, then remove the shell's own."""
+    if not _stamped:
+        return
+    site_dir = config.site_dir
+    parts = _shell_parts(_shell["html"])
+    shell_dir = Path(site_dir, _SHELL_URL)
+    for leftover in shell_dir.iterdir():
+        leftover.unlink()
+    shell_dir.rmdir()
+    paths = [(file.src_uri, file.abs_src_path, file.abs_dest_path) for file in _stamped]
+    for problem in parallel.map_slices(_stamp_pages, (parts, _shell["markers"], _shell["fixed"]), paths):
+        raise PluginError(problem)
+
+
+def _shell_parts(html: str) -> list[str]:
+    """The shell cut at its markers: text, marker, text, marker, ..., text."""
+    markers = [re.escape(marker) for marker in _shell["markers"].values()] + [re.escape(_BODY), re.escape(_SHELL_URL)]
+    return re.split(f"({'|'.join(markers)})", html)
+
+
+def _stamp_pages(context: tuple, paths: list[tuple[str, str, str]]) -> list[str]:
+    """Write the page of each (source URI, source, destination); the problems, one line each."""
+    parts, markers, fixed = context
+    by_marker, unlike_any = {marker: key for key, marker in markers.items()}, object()
+    problems = []
+    for src_uri, source, destination in paths:
+        body, meta = _page_parts_at(source)
+        block = _ONE_BLOCK.fullmatch(body)
+        unlike = sorted(key for key in set(meta) | set(fixed) | set(markers)
+                        if not (isinstance(meta.get(key), str) if key in markers else meta.get(key, unlike_any) == fixed.get(key)))
+        if block is None or unlike:
+            problems.append(f"{src_uri}: a paper page must be one block of the generator's HTML under front matter "
+                            f"like every other paper's ({', '.join(unlike) or 'the body'} differs)")
+            continue
+        values = {_BODY: collapse_space(block.group(1)), _SHELL_URL: f"{PAPERS}{src_uri[len(PAPERS):-3]}/"}
+        values.update((marker, meta[key]) for marker, key in by_marker.items())
+        html = "".join(values[part] if number % 2 else part for number, part in enumerate(parts))
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        with open(destination, "w", encoding="utf-8") as output:
+            output.write(html)
+    return problems
+
+
+def _page_parts(file: File) -> tuple[str, dict]:
+    return _page_parts_at(file.abs_src_path)
+
+
+def _page_parts_at(source: str) -> tuple[str, dict]:
+    """(Markdown body, front matter) of a page, read as MkDocs reads them."""
+    with open(source, encoding="utf-8-sig", errors="strict") as handle:
+        return get_data(handle.read())
