@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import unicodedata
 from urllib.parse import quote, quote_plus
-
-from markupsafe import Markup
 
 from .limits import ARXIV_ID
 from .model import Paper
@@ -69,24 +65,9 @@ def bibtex(paper: Paper, key: str | None = None) -> str:
     return "\n".join(lines) + "\n}"
 
 
-def ris(paper: Paper, key: str | None = None) -> str:
-    """An RIS record (EndNote, Zotero, Mendeley): one `TAG  - value` line each, CRLF line ends.
-    `key` is the paper's citation key, when the caller has worked it out already."""
-    identifier = arxiv_id(paper)
-    lines = [("TY", "UNPB" if identifier else "GEN"), ("ID", key or citation_key(paper)), ("TI", paper.title)]
-    lines += [("AU", _last_first(name)) for name in paper.authors]
-    if paper.date:
-        lines += [("PY", str(paper.date.year)), ("DA", paper.date.strftime("%Y/%m/%d"))]
-    if identifier:
-        lines += [("PB", "arXiv"), ("M1", f"arXiv:{identifier}"), ("DO", paper.doi or f"10.48550/arXiv.{identifier}"),
-                  ("UR", f"https://arxiv.org/abs/{identifier}")]
-        lines += [("N1", f"arXiv:{identifier} [{paper.categories[0]}]")] if paper.categories else []
-    lines += [("AB", paper.abstract), ("ER", "")]
-    return "".join(f"{tag}  - {_one_line(value)}".rstrip(" ") + "\r\n" for tag, value in lines)
-
-
-def csl_json(paper: Paper, key: str | None = None) -> str:
-    """The paper as CSL-JSON (Zotero, Pandoc, citeproc): a list holding one item."""
+def csl_item(paper: Paper, key: str | None = None, abstract: bool = True) -> dict:
+    """The paper as one CSL-JSON item (Zotero, Pandoc, citeproc). A paper's page carries it,
+    without the abstract, and makes its CSL-JSON and RIS downloads from it (atlas-cite.js)."""
     identifier = arxiv_id(paper)
     item: dict = {"id": key or citation_key(paper), "type": "article", "title": paper.title}
     if paper.authors:
@@ -98,24 +79,14 @@ def csl_json(paper: Paper, key: str | None = None) -> str:
                      "URL": f"https://arxiv.org/abs/{identifier}", "archive": "arXiv", "archive_location": identifier})
         if paper.categories:
             item["note"] = f"arXiv:{identifier} [{paper.categories[0]}]"
-    item["abstract"] = paper.abstract
-    return json.dumps([item]) + "\n"  # compact and ASCII: the fastest of json's encoders
-
-
-def data_url(media_type: str, text: str) -> Markup:
-    """A download that needs no file on the server: `text` as a base64 data: URL. Markup, as
-    nothing in it needs escaping in an attribute (a fixed media type and the base64 alphabet)."""
-    return Markup(f"data:{media_type};charset=utf-8;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}")
+    if abstract:
+        item["abstract"] = paper.abstract
+    return item
 
 
 def _csl_name(name: str) -> dict[str, str]:
     parts = name.split()
     return {"family": parts[-1], "given": " ".join(parts[:-1])} if len(parts) > 1 else {"literal": name}
-
-
-def _one_line(text: str) -> str:
-    """Text with no line break, which would end an RIS field early."""
-    return text.replace("\r", " ").replace("\n", " ")
 
 
 def citation_key(paper: Paper) -> str:

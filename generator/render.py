@@ -139,26 +139,31 @@ class Snippets:
         self._items: dict[tuple, Markup] = {}
         self._chips: dict[tuple, Markup] = {}  # the same evidence ("GRPO" in the abstract) recurs a lot
 
-    def chip(self, kind: str, assignment: Assignment, root: str) -> Markup:
-        key = (kind, assignment.slug, assignment.evidence, assignment.where, assignment.strength, root)  # not the sentence
+    def chip(self, kind: str, assignment: Assignment, root: str, explain: bool = True) -> Markup:
+        """A link to the term; with `explain`, its title says why the paper has it. Lists leave
+        that out: it was a quarter of their bytes, and the paper's page says it."""
+        key = (kind, assignment.slug, root) + ((assignment.evidence, assignment.where, assignment.strength) if explain else ())
         if key not in self._chips:
             # f-strings with escape(): Markup.format is several times slower, and this runs ~10 times a paper.
             name = escape_text(self.corpus.taxonomy.find(kind, assignment.slug).name)
-            self._chips[key] = Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/" '
-                                      f'title="{escape_text(why(assignment))}">{name}</a>')
+            title = f' title="{escape_text(why(assignment))}"' if explain else ""
+            self._chips[key] = Markup(f'<a class="atlas-chip atlas-chip--{kind}" href="{root}{kind}/{assignment.slug}/"{title}>{name}</a>')
         return self._chips[key]
 
-    def paper_list(self, items, root: str, show_methods: bool = True) -> Markup:
-        rows = "\n".join(self._item(item, root, show_methods) for item in items)
+    def paper_list(self, items, root: str, show_methods: bool = True, brief: bool = False) -> Markup:
+        """A list of papers: title, byline and methods; `brief` names the first author and the
+        year only, and no methods (the related papers on every paper's page)."""
+        rows = "\n".join(self._item(item, root, show_methods and not brief, brief) for item in items)
         return Markup(f'<ul class="atlas-list">\n{rows}\n</ul>')
 
-    def _item(self, item: Item, root: str, show_methods: bool) -> str:
-        key = (item.paper.slug, root, show_methods)
+    def _item(self, item: Item, root: str, show_methods: bool, brief: bool = False) -> str:
+        key = (item.paper.slug, root, show_methods, brief)
         if key not in self._items:
-            chips = "".join(self.chip("methods", a, root) for a in item.methods) if show_methods else ""
+            chips = "".join(self.chip("methods", a, root, explain=False) for a in item.methods) if show_methods else ""
+            meta = byline(item.paper, limit=1, year_only=True) if brief else byline(item.paper)
             self._items[key] = (
                 f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{escape_text(item.paper.slug)}/">'
-                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape_text(byline(item.paper))}</span>'
+                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape_text(meta)}</span>'
                 + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
                 + "</li>"
             )
@@ -174,9 +179,10 @@ def why(assignment: Assignment) -> str:
     return f"matched \u201c{assignment.evidence}\u201d in the {assignment.where}"
 
 
-def byline(paper, limit: int = 4) -> str:
+def byline(paper, limit: int = 4, year_only: bool = False) -> str:
     authors = ", ".join(paper.authors[:limit]) + (" et al." if len(paper.authors) > limit else "")
-    return f"{authors or 'Authors unknown'} \u00b7 {long_date(paper.date)}"
+    when = (str(paper.date.year) if paper.date else "undated") if year_only else long_date(paper.date)
+    return f"{authors or 'Authors unknown'} \u00b7 {when}"
 
 
 def _root(path: str) -> str:
@@ -195,26 +201,56 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
     return {
         "item": item,
         "paper": paper,
-        "chips": Markup("").join(snippets.chip(kind, a, root) for kind, a in assigned),
-        "mentioned": Markup(" ").join(snippets.chip(kind, a, root) for kind, a in mentioned),
+        # The evidence below says why the paper has each term: the chips need not say it again.
+        "chips": Markup("").join(snippets.chip(kind, a, root, explain=False) for kind, a in assigned),
+        "mentioned": Markup(" ").join(snippets.chip(kind, a, root, explain=False) for kind, a in mentioned),
         "evidence": [_evidence(corpus, root, kind, a) for kind, a in assigned],
         "mentioned_evidence": [_evidence(corpus, root, kind, a) for kind, a in mentioned],
         "abstract": abstract_html(paper.abstract),
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
         "bibtex": bibtex,
-        "downloads": [
-            ("BibTeX", f"{key}.bib", cite.data_url("application/x-bibtex", bibtex + "\n")),
-            ("RIS", f"{key}.ris", cite.data_url("application/x-research-info-systems", cite.ris(paper, key))),
-            ("CSL-JSON", f"{key}.json", cite.data_url("application/vnd.citationstyles.csl+json", cite.csl_json(paper, key))),
-        ],
+        "key": key,
+        # The downloads are made from this when clicked (atlas-cite.js). Without the abstract,
+        # which is the page's own text: three encoded copies with it were a quarter of the page.
+        "csl": _single_quoted(json.dumps(cite.csl_item(paper, key, abstract=False), ensure_ascii=False, separators=(",", ":"))),
         "links": cite.find_links(paper),
     }
 
 
-def _evidence(corpus: Corpus, root: str, kind: str, assignment: Assignment) -> tuple[str, str, str, str]:
-    """(term URL, term name, why, the sentence that shows it) for the page's evidence list."""
+def _single_quoted(text: str) -> Markup:
+    """Text for an attribute in single quotes: JSON's double quotes stay as they are (escaped,
+    each would take six bytes)."""
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;"))
+
+
+def _evidence(corpus: Corpus, root: str, kind: str, assignment: Assignment) -> tuple[str, str, Markup]:
+    """(term name, why, what of the abstract shows it) for the page's evidence list. The words
+    that matched are marked in the quote; a central term's quote then says all its "why" says."""
     sentence = assignment.sentence if assignment.where == "abstract" else ""  # the title is on the page already
-    return (f"{root}{kind}/{assignment.slug}/", corpus.taxonomy.find(kind, assignment.slug).name, why(assignment), sentence)
+    return (corpus.taxonomy.find(kind, assignment.slug).name, why(assignment), _quote(excerpt(sentence, assignment.evidence),
+                                                                                   assignment.evidence))
+
+
+def _quote(text: str, phrase: str) -> Markup:
+    at = text.lower().find(phrase.lower()) if phrase else -1
+    if at < 0 or "$" in text:  # math is rendered whole, never cut by a mark
+        return text_html(text)
+    end = at + len(phrase)
+    return Markup(f"{text_html(text[:at])}<mark>{text_html(text[at:end])}</mark>{text_html(text[end:])}")
+
+
+def excerpt(sentence: str, phrase: str, around: int = 45) -> str:
+    """The words of `sentence` within about `around` characters of `phrase`, with "…" where it
+    was cut: the abstract is on the same page, so the evidence quotes only what shows the match.
+    A sentence holding math is kept whole, as cutting it could split a formula."""
+    at = sentence.lower().find(phrase.lower())
+    if at < 0 or "$" in sentence or len(sentence) <= len(phrase) + 2 * around + 20:
+        return sentence
+    start, end = max(0, at - around), at + len(phrase) + around
+    start = sentence.rfind(" ", 0, start) + 1 if start > 0 else 0
+    end = sentence.find(" ", end) if end < len(sentence) else -1
+    end = len(sentence) if end < 0 else end
+    return ("…" if start > 0 else "") + sentence[start:end].strip() + ("…" if end < len(sentence) else "")
 
 
 def _term_months(page, term, items) -> list[tuple[str, int]] | None:

@@ -3,7 +3,6 @@ whose links all resolve, whose untrusted text stays text, and that rebuilds byte
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -169,17 +168,20 @@ def test_lists_are_newest_first_with_undated_papers_last(atlas, project):
     assert page.index('id="2025-03"') < page.index('id="2025-02"') < page.index('id="undated"')
 
 
-def test_chips_link_to_their_index_and_say_why(atlas, project):
+def test_chips_link_to_their_index_and_the_evidence_says_why(atlas, project):
     build(atlas, project)
     page = (project / "site" / "papers" / "hand-set" / "index.html").read_text(encoding="utf-8")
-    assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/" title="set by hand in the paper&#39;s front matter">DPO</a>' in page
+    assert '<a class="atlas-chip atlas-chip--methods" href="../../methods/dpo/">DPO</a>' in page
     chips = page.split('<div class="atlas-chips">', 1)[1].split("</div>", 1)[0]
     assert "../../methods/ppo/" not in chips  # "Unlike PPO" names a baseline: discussed, not used
-    assert ('<p class="atlas-paper__mentioned">Also discusses: <a class="atlas-chip atlas-chip--methods" href="../../methods/ppo/" '
-            'title="named “PPO” in the abstract, as background or a comparison">PPO</a></p>') in page
+    assert ('<p class="atlas-paper__mentioned">Also discusses: <a class="atlas-chip atlas-chip--methods" href="../../methods/ppo/">'
+            "PPO</a></p>") in page
     assert "../../topics/alignment/" not in page  # removed by hand
+    evidence = page.split('<details class="atlas-evidence">', 1)[1].split("</details>", 1)[0]
+    assert "<li><strong>DPO</strong>: set by hand in the paper&#39;s front matter</li>" in evidence
+    assert "<li><strong>PPO</strong>: named “PPO” in the abstract, as background or a comparison: <q>" in evidence
     page = (project / "site" / "papers" / "grpo-for-math" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../methods/grpo/" title="matched “GRPO” in the title"' in page
+    assert "<li><strong>GRPO</strong>: matched “GRPO” in the title</li>" in page
 
 
 def test_method_pages_feeds_and_the_api_list_only_papers_that_use_the_method(atlas, project):
@@ -201,16 +203,16 @@ def test_abstract_math_is_mathml_and_the_bibtex_is_ready(atlas, project):
     assert 'href="https://arxiv.org/abs/2503.01234"' in page
 
 
-def test_a_paper_page_offers_its_citation_as_bibtex_ris_and_csl_json_files(atlas, project):
+def test_a_paper_page_carries_its_citation_once_for_the_three_downloads(atlas, project):
+    """The page holds the CSL-JSON item (no abstract: that is the page's text) that atlas-cite.js
+    turns into the RIS and CSL-JSON files; tests/test_export.py clicks them in a browser."""
     build(atlas, project)
     page = (project / "site" / "papers" / "hostile" / "index.html").read_text(encoding="utf-8")
-    downloads = dict(re.findall(r'<a href="data:[^;]+;charset=utf-8;base64,([A-Za-z0-9+/=]+)" download="([^"]+)">', page)[i][::-1]
-                     for i in range(3))
-    assert list(downloads) == [f"scriptalert1script2025img.{kind}" for kind in ("bib", "ris", "json")]
-    files = {name.rsplit(".", 1)[1]: base64.b64decode(data).decode("utf-8") for name, data in downloads.items()}
-    assert "TI  - <img src=x onerror=alert(1)>\r\n" in files["ris"]  # the title as typed, inside the file only
-    assert json.loads(files["json"])[0]["title"] == XSS
-    assert files["bib"].startswith("@misc{scriptalert1script2025img,")
+    item = json.loads(html.unescape(re.search(r"data-csl='([^']*)'", page).group(1)))
+    assert item["title"] == XSS and item["id"] == "scriptalert1script2025img" and "abstract" not in item
+    assert re.findall(r'data-cite="(\w+)" data-file="([^"]+)"', page) == [
+        (kind, f"scriptalert1script2025img.{kind}") for kind in ("bib", "ris", "json")]
+    assert "<img" not in page.split("data-csl=", 1)[1].split(">", 1)[0]  # the title as typed, escaped in the page
 
 
 def test_a_broken_paper_stops_the_build_naming_file_and_line(atlas, project):

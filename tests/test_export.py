@@ -42,6 +42,17 @@ AWKWARD = {  # titles that break naive BibTeX and CSV, and two papers that make 
 
         GRPO once more, by the author of GRPO for Math, in the same year: the same citation key.
         """,
+    "odd-arxiv": """
+        ---
+        title: '100% {balanced} & #1: $Q\\sharp$ <b>bold</b>'
+        authors: [Jin Peng Zhou, Kaiwen Wang, Plato]
+        date: 2025-02-27
+        links: {arxiv: '2502.20548'}
+        categories: [cs.LG]
+        ---
+
+        A study with an odd title, on arXiv.
+        """,
 }
 
 
@@ -112,17 +123,38 @@ def test_json_export_holds_what_the_reader_sees(reader, export_site):  # noqa: F
     assert reader.dialogs == [] and reader.errors == []
 
 
-def test_a_paper_page_downloads_its_ris_and_csl_json_files(reader, export_site):  # noqa: F811
+def _downloads(page, url: str) -> dict[str, tuple[str, str]]:
+    """{format: (file name, text)} of the three downloads a paper page offers, clicked in turn."""
+    page.goto(url)
+    files = {}
+    for label, form in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json")):
+        with page.expect_download() as downloading:
+            page.get_by_role("link", name=label, exact=True).click()
+        with open(downloading.value.path(), encoding="utf-8", newline="") as file:  # RIS lines end in CRLF
+            files[form] = (downloading.value.suggested_filename, file.read())
+    return files
+
+
+def test_a_paper_page_downloads_its_bibtex_ris_and_csl_json_files(reader, export_site):  # noqa: F811
     import rispy
 
     with serving(export_site) as url:
-        reader.goto(url + "papers/percent/")
-        with reader.expect_download() as downloading:
-            reader.get_by_role("link", name="RIS").click()
-        ris = open(downloading.value.path(), encoding="utf-8").read()
-        with reader.expect_download() as downloading:
-            reader.get_by_role("link", name="CSL-JSON").click()
-        csl = json.loads(open(downloading.value.path(), encoding="utf-8").read())
-    assert downloading.value.suggested_filename == "lovelace2025100.json"
-    assert rispy.loads(ris)[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
-    assert csl[0]["author"] == [{"family": "Lovelace", "given": "Ada"}] and csl[0]["issued"] == {"date-parts": [[2025, 1, 5]]}
+        files = _downloads(reader, url + "papers/odd-arxiv/")
+        shown = reader.locator(".atlas-bibtex code").inner_text()
+        plain = _downloads(reader, url + "papers/percent/")
+    assert {form: name for form, (name, _) in files.items()} == {form: f"zhou2025100.{form}" for form in ("bib", "ris", "json")}
+    assert files["bib"][1] == shown + "\n" and bibtexparser.parse_string(files["bib"][1]).failed_blocks == []
+    entry = rispy.loads(files["ris"][1])[0]
+    assert entry["type_of_reference"] == "UNPB" and entry["id"] == "zhou2025100"
+    assert entry["title"] == "100% {balanced} & #1: $Q\\sharp$ <b>bold</b>"
+    assert entry["authors"] == ["Zhou, Jin Peng", "Wang, Kaiwen", "Plato"]
+    assert entry["year"] == "2025" and entry["date"] == "2025/02/27"
+    assert entry["doi"] == "10.48550/arXiv.2502.20548" and entry["urls"] == ["https://arxiv.org/abs/2502.20548"]
+    assert files["ris"][1].endswith("N1  - arXiv:2502.20548 [cs.LG]\r\nER  -\r\n")
+    csl = json.loads(files["json"][1])
+    assert csl[0]["author"] == [{"family": "Zhou", "given": "Jin Peng"}, {"family": "Wang", "given": "Kaiwen"}, {"literal": "Plato"}]
+    assert csl[0]["issued"] == {"date-parts": [[2025, 2, 27]]} and csl[0]["number"] == "2502.20548"
+    assert rispy.loads(plain["ris"][1])[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
+    assert rispy.loads(plain["ris"][1])[0]["type_of_reference"] == "GEN"
+    assert json.loads(plain["json"][1])[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
+    assert reader.errors == []

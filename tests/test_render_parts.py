@@ -3,15 +3,12 @@ titles and parse in the tools that read them, related papers."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 
 import bibtexparser
 import pytest
-import rispy
 
-from generator.cite import bibtex, citation_key, csl_json, data_url, find_links, ris
+from generator.cite import bibtex, citation_key, csl_item, find_links
 from generator.mathml import abstract_html, plain_text, text_html
 from generator.model import Paper
 from generator.related import bag_of_words, related_papers
@@ -84,26 +81,8 @@ def test_bibtex_of_an_odd_title_parses_back_to_that_title():
     assert library.entries[0].fields_dict["title"].value == "{100\\% {balanced} \\& \\#1: $Q\\sharp$ <b>bold</b>}"
 
 
-def test_ris_parses_back_field_by_field():
-    record = rispy.loads(ris(paper(ODD_TITLE, links={"arxiv": "2502.20548"})))
-    assert len(record) == 1
-    entry = record[0]
-    assert entry["type_of_reference"] == "UNPB" and entry["id"] == "zhou2025100"
-    assert entry["title"] == ODD_TITLE and entry["authors"] == ["Zhou, Jin Peng", "Wang, Kaiwen"]
-    assert entry["year"] == "2025" and entry["date"] == "2025/02/27"
-    assert entry["doi"] == "10.48550/arXiv.2502.20548" and entry["urls"] == ["https://arxiv.org/abs/2502.20548"]
-    assert entry["abstract"] == "x"
-
-
-def test_ris_keeps_every_value_on_its_line():
-    text = ris(Paper(slug="p", title="A title\nbroken in two", abstract=ABSTRACT))
-    assert text.split("\r\n")[:3] == ["TY  - GEN", "ID  - anontitle", "TI  - A title broken in two"]
-    assert "AB  - First line of the abstract, second line with $x^2$ and {braces}.  A new paragraph.\r\n" in text
-    assert text.endswith("ER  -\r\n") and rispy.loads(text)[0]["abstract"].startswith("First line")
-
-
-def test_csl_json_is_one_item_with_structured_names_and_date():
-    assert json.loads(csl_json(paper(ODD_TITLE, links={"arxiv": "2502.20548"}))) == [{
+def test_a_csl_json_item_has_structured_names_and_date():
+    assert csl_item(paper(ODD_TITLE, links={"arxiv": "2502.20548"})) == {
         "id": "zhou2025100",
         "type": "article",
         "title": ODD_TITLE,
@@ -114,16 +93,10 @@ def test_csl_json_is_one_item_with_structured_names_and_date():
         "DOI": "10.48550/arXiv.2502.20548",
         "URL": "https://arxiv.org/abs/2502.20548", "archive": "arXiv", "archive_location": "2502.20548",
         "abstract": "x",
-    }]
-    undated = json.loads(csl_json(Paper(slug="p", title="T", abstract="A", authors=("Plato",))))
-    assert undated == [{"id": "platot", "type": "article", "title": "T", "author": [{"literal": "Plato"}], "abstract": "A"}]
-
-
-def test_a_data_url_carries_the_text_exactly():
-    text = "Zoë & <b> {x}\r\n"
-    url = data_url("application/x-research-info-systems", text)
-    assert url.startswith("data:application/x-research-info-systems;charset=utf-8;base64,")
-    assert base64.b64decode(url.split(",", 1)[1]).decode("utf-8") == text
+    }
+    undated = csl_item(Paper(slug="p", title="T", abstract="A", authors=("Plato",)))
+    assert undated == {"id": "platot", "type": "article", "title": "T", "author": [{"literal": "Plato"}], "abstract": "A"}
+    assert "abstract" not in csl_item(Paper(slug="p", title="T", abstract="A"), abstract=False)
 
 
 def test_links_search_by_title_unless_the_arxiv_id_is_known():

@@ -235,14 +235,16 @@ def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypa
         assert all(abs(expected[ref] - ranked[ref]) <= 1e-9 * max(1.0, expected[ref]) for ref in expected), case["query"]
 
 
-def test_header_override_is_materials_header_but_for_the_search_slot():
+@pytest.mark.parametrize("partial", ["header.html", "palette.html", "logo.html", "top.html"])
+def test_overridden_partials_are_materials_but_for_the_search_slot_and_the_icon_sprite(partial):
     import material
 
-    ours = (REPO / "overrides" / "partials" / "header.html").read_text(encoding="utf-8")
-    theirs = (Path(material.__file__).parent / "templates" / "partials" / "header.html").read_text(encoding="utf-8")
+    ours = (REPO / "overrides" / "partials" / partial).read_text(encoding="utf-8")
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / partial).read_text(encoding="utf-8")
     slot = re.compile(r'    \{% if "material/search" in config\.plugins %\}.*?\n    \{% endif %\}\n', re.S)
     ours_rest = re.sub(r"    \{#- atlas:.*?</form>\n", "", ours, flags=re.S).split("-#}\n", 1)[1]
     theirs_rest = slot.sub("", theirs.split("-#}\n", 1)[1])
+    theirs_rest = re.sub(r'\{% include "\.icons/" ~ (.+?) ~ "\.svg" %\}', r"{{ \1 | atlas_icon }}", theirs_rest)
     assert ours_rest == theirs_rest
 
 
