@@ -35,6 +35,9 @@ FRAGMENT_START, FRAGMENT_END = "<!-- atlas:html -->", "<!-- /atlas:html -->"
 LATEST = 12  # papers on the home page
 TERM_PAGE_LIMIT = 200  # a topic or method with more papers gets a page per month
 TERM_LATEST = 30  # papers listed on such a term's own page
+# Papers on one page of a long list (a month, a term's month, undated, needs review): about
+# 250 KB of HTML, half of what a page may weigh; the rest of the list is on pages 2, 3, ...
+PAGE_ITEMS = 500
 TOP_METHODS = 10
 
 
@@ -89,10 +92,10 @@ def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     page("tags/index.md", "tags.md.j2", entries=_index_entries(corpus, topic_counts, method_counts))
     page("archive/index.md", "archive.md.j2", years=_years(corpus))
     for month, items in corpus.by_month.items():
-        page(f"archive/{month}.md", "month.md.j2", heading=month_name(month), items=items, up=("../", "All months"))
+        _paginated(page, f"archive/{month}.md", "month.md.j2", items, heading=month_name(month), up=("archive/", "All months"))
     if corpus.undated:
-        page("archive/undated.md", "month.md.j2", heading="Undated papers", items=corpus.undated, up=("../", "All months"))
-    page("review.md", "review.md.j2", items=_review(corpus))
+        _paginated(page, "archive/undated.md", "month.md.j2", corpus.undated, heading="Undated papers", up=("archive/", "All months"))
+    _paginated(page, "review.md", "review.md.j2", _review(corpus))
     page("search.md", "search.md.j2")
     page("contribute.md", "contribute.md.j2")
     page("trends.md", "trends.md.j2", per_month=charts.papers_per_month(corpus.items), over_time=charts.methods_over_time(corpus),
@@ -261,10 +264,29 @@ def _term_months(page, term, items) -> list[tuple[str, int]] | None:
     months = []
     for month, group in groupby_month(items):
         name = month or "undated"
-        page(f"{term.kind}/{term.slug}/{name}.md", "month.md.j2", items=group,
-             heading=f"{term.name}: {month_name(month)}", up=("../", term.name))
+        _paginated(page, f"{term.kind}/{term.slug}/{name}.md", "month.md.j2", group,
+                   heading=f"{term.name}: {month_name(month)}", up=(f"{term.kind}/{term.slug}/", term.name))
         months.append((name, len(group)))
     return months
+
+
+def _paginated(page, path: str, template: str, items: list, **context) -> None:
+    """`items` on as many pages as they need, PAGE_ITEMS each: the first at `path`, the k-th at
+    `<path without .md>/<k>.md` (so at URL <first page's URL>k/). Each page gets its share as
+    `items`, how many there are in all as `total`, the number of its first as `first`, and
+    `pager`: (label, relative URL or "" for the page itself) of every page, when there are several."""
+    chunks = [items[start:start + PAGE_ITEMS] for start in range(0, len(items), PAGE_ITEMS)] or [items]
+    for number, chunk in enumerate(chunks, start=1):
+        here = path if number == 1 else f"{path[:-3]}/{number}.md"
+        pager = [(str(other), "" if other == number else _page_url(number, other)) for other in range(1, len(chunks) + 1)]
+        page(here, template, items=chunk, total=len(items), first=(number - 1) * PAGE_ITEMS + 1,
+             pager=pager if len(chunks) > 1 else [], **context)
+
+
+def _page_url(number: int, other: int) -> str:
+    """The URL of page `other` of a paginated list, relative to page `number`."""
+    to_first = "./" if number == 1 else "../"
+    return to_first if other == 1 else f"{to_first}{other}/"
 
 
 def _review(corpus: Corpus) -> list[Item]:
