@@ -45,14 +45,15 @@ nav: [index.md, topics/index.md, methods/index.md, archive/index.md, contribute.
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float, float, str]:
     """(wall seconds, peak memory of the largest process in MB (GNU time), peak memory of the
-    whole process tree in MB (proportional set sizes summed, sampled every 0.2 s), stderr)."""
+    whole process tree in MB (proportional set sizes summed, sampled every second: reading them
+    costs CPU the build would otherwise have), stderr)."""
     started = time.perf_counter()
     process = subprocess.Popen(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     tree_peak = 0
     while process.poll() is None:
         tree_peak = max(tree_peak, tree_memory(process.pid))
-        time.sleep(0.2)
+        time.sleep(1)
     elapsed = time.perf_counter() - started
     _, stderr = process.communicate()
     if process.returncode != 0:

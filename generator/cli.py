@@ -18,7 +18,7 @@ from .evaluate import report as evaluation_report
 from .formats import FORMATS
 from .limits import bare_arxiv_identifier
 from .model import Entry, Problem, Source, error
-from .pipeline import BuildReport, IngestReport, add_paper, added_today, build, generate, ingest, remove_paper
+from .pipeline import BuildReport, IngestReport, add_paper, added_today, build, ingest, remove_paper
 from .progress import Progress
 from .site import SiteError
 from .sources import watch
@@ -411,26 +411,51 @@ def github_annotation(problem: Problem) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
+    from .pipeline import Preview, generate_pages, write_data
+
+    docs, preview = args.out / "docs", Preview()
+
     def regenerate() -> BuildReport:
-        report = generate(args.content, args.out / "docs", Progress(quiet=True))
+        """The pages first, which MkDocs then rebuilds (only those that changed); then the search
+        index, the feeds and the API, which take longer and which MkDocs only copies."""
+        taxonomy = preview.taxonomy
+        report, corpus = generate_pages(args.content, docs, Progress(quiet=True), preview=preview)
+        if taxonomy is not None and preview.taxonomy != taxonomy:
+            print("serve: the taxonomy changed: every paper was classified again and its pages rebuilt", file=sys.stderr)
         _show_problems(report)
         if not args.quiet:
             print(_build_summary(report), file=sys.stderr)
+        if corpus is not None:
+            write_data(corpus, docs)
         return report
+
+    def rebuild_everything(changed: Path) -> None:
+        """A change to the site's configuration or theme: every page is rebuilt, not only those
+        whose source changed (MkDocs' dirty rebuilds compare the two files' times)."""
+        print(f"serve: {changed} changed: rebuilding every page", file=sys.stderr)
+        for path in docs.rglob("*"):
+            if path.is_file():
+                path.touch()
 
     if regenerate().errors:
         return EXIT_PROBLEMS
     threading.Thread(target=_watch, args=(args.content, regenerate), daemon=True).start()
-    serve(str(args.config), livereload=True, dev_addr=args.dev_addr, docs_dir=str((args.out / "docs").resolve()))
+    for theme in (args.config, args.config.parent / "overrides"):
+        threading.Thread(target=_watch, args=(theme, lambda theme=theme: rebuild_everything(theme)), daemon=True).start()
+    # Dirty rebuilds: MkDocs renders again only the pages whose source changed since it last wrote
+    # them (its navigation is five fixed entries, so nothing else goes stale; paper pages are
+    # stamped likewise, see mkdocs_hooks.py).
+    serve(str(args.config), livereload=True, build_type="dirty", dev_addr=args.dev_addr, docs_dir=str(docs.resolve()))
     return EXIT_OK
 
 
-def _watch(folder: Path, on_change, interval: float = 0.5) -> None:
-    """Call `on_change` whenever a file under `folder` is added, removed or modified."""
+def _watch(path: Path, on_change, interval: float = 0.5) -> None:
+    """Call `on_change` whenever `path`, or a file under it, is added, removed or modified."""
     import time
 
     def snapshot() -> dict[str, tuple[int, int]]:
-        return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
 
     seen = snapshot()
     while True:

@@ -172,20 +172,52 @@ def on_post_page(output: str, page, **_) -> str:
     return output
 
 
+def on_startup(command: str, dirty: bool, **_) -> None:
+    _preview["dirty"] = dirty
+
+
 def on_post_build(config, **_) -> None:
-    """Write the icon stylesheet, and every paper's page from the shell, then remove the shell's own."""
+    """Write the icon stylesheet, and every paper's page from the shell, then remove the shell's own.
+
+    In a dirty rebuild (`atlas serve`), MkDocs renders only the pages whose source changed; so
+    are only the papers stamped whose source is newer than their page, unless the shell changed,
+    and the pages of papers that left are removed."""
     write_icon_styles(config.site_dir)
     if not _stamped:
         return
-    site_dir = config.site_dir
-    parts = _shell_parts(_shell["html"])
+    site_dir, html = config.site_dir, _shell["html"]
     shell_dir = Path(site_dir, _SHELL_URL)
     for leftover in shell_dir.iterdir():
         leftover.unlink()
     shell_dir.rmdir()
     paths = [(file.src_uri, file.abs_src_path, file.abs_dest_path) for file in _stamped]
-    for problem in parallel.map_slices(_stamp_pages, (parts, _shell["markers"], _shell["fixed"]), paths):
+    if _preview["dirty"]:
+        _remove_pages_of_papers_gone(site_dir, {destination for _, _, destination in paths})
+        if _preview.get(site_dir) == html:
+            paths = [path for path in paths if _outdated(path[1], path[2])]
+        _preview[site_dir] = html
+    for problem in parallel.map_slices(_stamp_pages, (_shell_parts(html), _shell["markers"], _shell["fixed"]), paths):
         raise PluginError(problem)
+
+
+_preview: dict = {"dirty": False}  # site dir -> the shell its paper pages were stamped from, across serve's rebuilds
+
+
+def _outdated(source: str, destination: str) -> bool:
+    try:
+        return os.path.getmtime(destination) < os.path.getmtime(source)
+    except OSError:
+        return True
+
+
+def _remove_pages_of_papers_gone(site_dir: str, pages: set[str]) -> None:
+    papers = os.path.join(site_dir, PAPERS)
+    for slug in os.listdir(papers) if os.path.isdir(papers) else ():
+        page = os.path.normpath(os.path.join(papers, slug, "index.html"))
+        if page not in pages and os.path.isfile(page):
+            os.unlink(page)
+            if not os.listdir(os.path.dirname(page)):
+                os.rmdir(os.path.dirname(page))
 
 
 def _shell_parts(html: str) -> list[str]:

@@ -255,25 +255,71 @@ def generate(content: Path, docs: Path, progress: Progress | None = None, site_u
     """content/ to the MkDocs pages and data files in `docs`: load and classify, relate,
     group, render and write, then index and write the feeds and the API. Feeds and API link
     absolutely under `site_url` (as site.configured_url gives it, ending in "/") when it is given."""
-    report, corpus = _generate_pages(content, docs, progress, site_url)
+    report, corpus = generate_pages(content, docs, progress, site_url)
     return report if corpus is None else _with_data(report, _write_data((corpus, docs, site_url)))
 
 
-def _generate_pages(content: Path, docs: Path, progress: Progress | None, site_url: str) -> tuple[BuildReport, Corpus | None]:
-    """Every page in `docs` (the data files are left as they are); the corpus, None on errors."""
+@dataclass
+class Preview:
+    """What `atlas serve` keeps from one generation to the next, so that after an edit to one
+    paper only that paper is read and classified again, and only the pages that show something
+    that changed are rendered: a paper's own page when the paper or its related papers changed,
+    and the index pages (which are far fewer). A taxonomy that changed starts it afresh."""
+
+    taxonomy: tuple[int, int] | None = None  # (mtime, size) of the taxonomy everything below was made with
+    analysed: dict[str, tuple[tuple[int, int], tuple]] = field(default_factory=dict)  # file -> ((mtime, size), analysis)
+    shown: dict[str, Any] = field(default_factory=dict)  # paper page -> what it showed when last written
+
+
+def generate_pages(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "",
+                   preview: Preview | None = None) -> tuple[BuildReport, Corpus | None]:
+    """Every page in `docs` (the data files are left as they are, see write_data); the corpus,
+    None on errors. With a Preview, the work of the previous call is reused where it still holds."""
     try:
-        return _pages(content, docs, progress, site_url)
+        return _pages(content, docs, progress, site_url, preview)
     finally:
         gc.unfreeze()
 
 
-def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str) -> tuple[BuildReport, Corpus | None]:
+def write_data(corpus: Corpus, docs: Path, site_url: str = "") -> site.WriteReport:
+    """The search index, the feeds and the API of `corpus` in `docs`: what was written."""
+    return _write_data((corpus, docs, site_url))[0]
+
+
+def _analysed(content: Path, taxonomy: Taxonomy | None, preview: Preview | None) -> list[tuple]:
+    """_read_and_analyse() of every paper file, in order; with a Preview, of those whose file
+    changed since (the others are remembered)."""
+    files = store.paper_files(content)
+    if preview is None:
+        return parallel.map_slices(_read_and_analyse, taxonomy, files)
+    stamp = _stat(content / "taxonomy.yml")
+    if stamp != preview.taxonomy:
+        preview.taxonomy, preview.analysed, preview.shown = stamp, {}, {}
+    stats = {str(path): _stat(path) for path in files}
+    changed = [path for path in files if preview.analysed.get(str(path), (None,))[0] != stats[str(path)]]
+    for path, analysis in zip(changed, parallel.map_slices(_read_and_analyse, taxonomy, changed), strict=True):
+        preview.analysed[str(path)] = (stats[str(path)], analysis)
+    for gone in set(preview.analysed) - set(stats):
+        del preview.analysed[gone]
+    return [preview.analysed[str(path)][1] for path in files]
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, -1)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str,
+           preview: Preview | None = None) -> tuple[BuildReport, Corpus | None]:
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     recovered = [warning(content, None, done) for done in store.recover_if_idle(content)]  # a batch a crash cut short
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml")
     problems = recovered + problems
-    read = parallel.map_slices(_read_and_analyse, taxonomy, store.paper_files(content))
+    read = _analysed(content, taxonomy, preview)
     problems += [problem for _, found, _, _ in read for problem in found]
     papers = [paper for paper, _, _, _ in read if paper is not None]
     # The papers, and below the corpus, live as long as the build: frozen, the cycle collector
@@ -289,10 +335,12 @@ def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str) 
     gc.freeze()
     existing = site.existing_pages(docs)
     # Workers render and write the paper pages while this process renders and writes the others.
+    rendering = _to_render(corpus, preview)
     reports, (indexes, written) = parallel.map_slices_alongside(
-        _write_paper_pages, (corpus, docs, existing), corpus.items, lambda: _write_index_pages(corpus, docs, existing, site_url))
+        _write_paper_pages, (corpus, docs, existing), rendering, lambda: _write_index_pages(corpus, docs, existing, site_url))
     for report in reports:
         written.add(report)
+    written.unchanged += len(corpus.items) - len(rendering)
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
     removed = site.remove_stale(docs, existing, keep | {path for path in existing if is_data_file(path)})
     progress.count("writing pages", len(keep), len(keep))
@@ -342,6 +390,27 @@ def _read_and_analyse(taxonomy: Taxonomy | None, paths: list[Path]) -> list[tupl
     return results
 
 
+def _to_render(corpus: Corpus, preview: Preview | None) -> list:
+    """The items whose page must be rendered: all of them, or with a Preview those whose page
+    would show something else than it did when last written (and still is on disk)."""
+    if preview is None:
+        return corpus.items
+    shown = {item.paper.slug: _shown_on_page(corpus, item) for item in corpus.items}
+    stale = [item for item in corpus.items if preview.shown.get(item.paper.slug, _NOTHING) != shown[item.paper.slug]]
+    preview.shown = shown
+    return stale
+
+
+_NOTHING = object()
+
+
+def _shown_on_page(corpus: Corpus, item) -> tuple:
+    """Everything of the corpus that a paper's page shows (render._paper_context): the paper as
+    classified, and its related papers' slugs, titles, first authors and dates."""
+    related = (corpus.by_slug[slug].paper for slug in corpus.related.get(item.paper.slug, ()))
+    return item, tuple((paper.slug, paper.title, paper.authors[:1], paper.date) for paper in related)
+
+
 def _write_index_pages(corpus: Corpus, docs: Path, existing: set[str], site_url: str) -> tuple[dict[str, str], site.WriteReport]:
     indexes = render_indexes(corpus, site_url)
     return indexes, site.write_pages(docs, sorted(indexes.items()), existing)
@@ -359,7 +428,7 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
     Raises site.SiteError when MkDocs fails; with `strict`, any warning stops the build.
     """
     docs, site_url = out / "docs", site.configured_url(config)
-    report, corpus = _generate_pages(content, docs, progress, site_url)
+    report, corpus = generate_pages(content, docs, progress, site_url)
     if corpus is None or report.errors or (strict and report.warnings):
         return report
     # MkDocs needs only the pages and keeps one core busy; the search index, feeds and API are

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,34 @@ def test_a_clean_build_is_one_folder_away(atlas, write, tmp_path):
     _build(atlas, tmp_path / "content", tmp_path / "first")
     _build(atlas, tmp_path / "content", tmp_path / "second")
     assert snapshot(tmp_path / "first" / "site") == snapshot(tmp_path / "second" / "site")
+
+
+def _retaxed(content: Path) -> None:
+    taxonomy = content.parent / "taxonomy.yml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace("name: Reasoning", "name: Reasoning and maths", 1),
+                        encoding="utf-8")
+
+
+def test_the_previews_generation_after_each_change_equals_a_clean_one(write, tmp_path):
+    """`atlas serve` keeps what it read, classified and rendered between generations (Preview):
+    after every kind of change, one after another, build/docs/ is what a clean generation makes."""
+    from generator.pipeline import Preview, generate_pages, write_data
+
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    content, preview = tmp_path / "content", Preview()
+
+    def generated(docs: Path, kept: Preview | None) -> dict[str, bytes]:
+        report, corpus = generate_pages(content, docs, preview=kept)
+        assert report.errors == [] and corpus is not None
+        write_data(corpus, docs)
+        return snapshot(docs)
+
+    generated(tmp_path / "served", preview)
+    order = ["a title", "an abstract that moves a paper to another topic", "a new paper",
+             "a date that moves a paper to another month", "a removed paper"]
+    for number, change in enumerate([*(CHANGES[name] for name in order), _retaxed]):
+        time.sleep(0.01)  # a file's time must tell the edit from the previous one
+        change(content / "papers")
+        assert generated(tmp_path / "served", preview) == generated(tmp_path / f"clean-{number}", None), number

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from conftest import CONFIG
@@ -52,3 +53,44 @@ def test_serve_regenerates_when_content_changes(write, tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "build: 5 papers" in output
+
+
+def test_serve_shows_new_and_removed_papers_and_says_when_everything_is_rebuilt(write, tmp_path):
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", "content", "--out", "build", "--config", str(CONFIG),
+         "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        fetch_until(base + "papers/ppo-rlhf/", "PPO-based RLHF for Dialogue")
+        write("content/papers/a-new-paper.md", PAPERS["ppo-rlhf"].replace("PPO-based RLHF for Dialogue", "A Paper Added While Serving"))
+        fetch_until(base + "papers/a-new-paper/", "A Paper Added While Serving")
+        (tmp_path / "content" / "papers" / "ppo-rlhf.md").unlink()
+        gone_until(base + "papers/ppo-rlhf/")
+        taxonomy = tmp_path / "content" / "taxonomy.yml"
+        taxonomy.write_text(taxonomy.read_text().replace("name: Reasoning", "name: Reasoning and Maths", 1))
+        fetch_until(base + "topics/reasoning/", "Reasoning and Maths")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "serve: the taxonomy changed: every paper was classified again and its pages rebuilt" in output
+
+
+def gone_until(url: str, timeout: float = 90) -> None:
+    """Wait until the page at `url` is no longer served."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+        except urllib.error.HTTPError as answer:
+            if answer.code == 404:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} is still served")
