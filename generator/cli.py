@@ -8,7 +8,6 @@ import difflib
 import json
 import os
 import sys
-import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -409,64 +408,15 @@ def github_annotation(problem: Problem) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
+    from .preview import Server
 
-    from .pipeline import Preview, generate_pages, write_data
-
-    docs, preview = args.out / "docs", Preview()
-
-    def regenerate() -> BuildReport:
-        """The pages first, which MkDocs then rebuilds (only those that changed); then the search
-        index, the feeds and the API, which take longer and which MkDocs only copies."""
-        taxonomy = preview.taxonomy
-        report, corpus = generate_pages(args.content, docs, Progress(quiet=True), preview=preview)
-        if taxonomy is not None and preview.taxonomy != taxonomy:
-            print("serve: the taxonomy changed: every paper was classified again and its pages rebuilt", file=sys.stderr)
+    def show(report: BuildReport) -> None:
         _show_problems(report)
         if not args.quiet:
             print(_build_summary(report), file=sys.stderr)
-        if corpus is not None:
-            write_data(corpus, docs)
-        return report
 
-    def rebuild_everything(changed: Path) -> None:
-        """A change to the site's configuration or theme: every page is rebuilt, not only those
-        whose source changed (MkDocs' dirty rebuilds compare the two files' times)."""
-        print(f"serve: {changed} changed: rebuilding every page", file=sys.stderr)
-        for path in docs.rglob("*"):
-            if path.is_file():
-                path.touch()
-
-    if regenerate().errors:
-        return EXIT_PROBLEMS
-    threading.Thread(target=_watch, args=(args.content, regenerate), daemon=True).start()
-    for theme in (args.config, args.config.parent / "overrides"):
-        threading.Thread(target=_watch, args=(theme, lambda theme=theme: rebuild_everything(theme)), daemon=True).start()
-    # Dirty rebuilds: MkDocs renders again only the pages whose source changed since it last wrote
-    # them (its navigation is five fixed entries, so nothing else goes stale; paper pages are
-    # stamped likewise, see mkdocs_hooks.py).
-    serve(str(args.config), livereload=True, build_type="dirty", dev_addr=args.dev_addr, docs_dir=str(docs.resolve()))
-    return EXIT_OK
-
-
-def _watch(path: Path, on_change, interval: float = 0.5) -> None:
-    """Call `on_change` whenever `path`, or a file under it, is added, removed or modified."""
-    import time
-
-    def snapshot() -> dict[str, tuple[int, int]]:
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        return {str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in files}
-
-    seen = snapshot()
-    while True:
-        time.sleep(interval)
-        try:
-            now = snapshot()
-        except OSError:  # a file vanished while we looked; look again next time
-            continue
-        if now != seen:
-            seen = now
-            on_change()
+    code = Server(args.content, args.out, args.config, args.quiet, show).serve(args.dev_addr)
+    return EXIT_PROBLEMS if code else EXIT_OK
 
 
 def _show_problems(report: BuildReport) -> None:

@@ -69,10 +69,7 @@ def newest_first(item: Item) -> tuple:
 def group(papers: list[Paper], classified: dict[str, Classification], taxonomy: Taxonomy,
           related: dict[str, tuple[str, ...]]) -> Corpus:
     """Arrange the papers by topic, method, tag and month."""
-    items = sorted(
-        (Item(p, classified[p.slug].topics, classified[p.slug].methods, _tags(p), classified[p.slug].mentioned_methods)
-         for p in papers), key=newest_first
-    )
+    items = sorted((item_of(p, classified[p.slug]) for p in papers), key=newest_first)
     by_topic, by_method, by_tag, by_month = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     tag_names: dict[str, str] = {}
     for item in items:
@@ -98,6 +95,10 @@ def group(papers: list[Paper], classified: dict[str, Classification], taxonomy: 
         cooccurring=_cooccurring(items),
         by_slug={item.paper.slug: item for item in items},
     )
+
+
+def item_of(paper: Paper, classification: Classification) -> Item:
+    return Item(paper, classification.topics, classification.methods, _tags(paper), classification.mentioned_methods)
 
 
 def _tags(paper: Paper) -> tuple[str, ...]:

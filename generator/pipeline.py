@@ -12,7 +12,7 @@ from . import formats, parallel, site, sitemaps, store
 from .api import API_DIR, api_files
 from .classify import classify
 from .feeds import FEEDS_DIR, feed_files
-from .group import Corpus, group
+from .group import Corpus, group, item_of
 from .limits import today as added_today
 from .merge import PaperIndex, merge
 from .model import Entry, Paper, Problem, error, warning
@@ -269,6 +269,32 @@ class Preview:
     taxonomy: tuple[int, int] | None = None  # (mtime, size) of the taxonomy everything below was made with
     analysed: dict[str, tuple[tuple[int, int], tuple]] = field(default_factory=dict)  # file -> ((mtime, size), analysis)
     shown: dict[str, Any] = field(default_factory=dict)  # paper page -> what it showed when last written
+    corpus: Corpus | None = None  # the last generation's
+
+
+def write_edited_papers(content: Path, docs: Path, preview: Preview, most: int = 20) -> list[str]:
+    """The pages of the papers whose files changed since the last generation, written before
+    that generation is brought up to date, as it shows them (with the related papers it found;
+    none yet for a new paper): what `atlas serve` shows a second after a save, while
+    generate_pages() then brings every page up to date. Nothing when the taxonomy changed, a
+    file has a problem (the generation reports it), or more than `most` papers changed."""
+    corpus = preview.corpus
+    if corpus is None or _stat(content / "taxonomy.yml") != preview.taxonomy:
+        return []
+    stats = {path: _stat(path) for path in store.paper_files(content)}
+    changed = [path for path, stat in stats.items() if preview.analysed.get(str(path), (None,))[0] != stat]
+    if not changed or len(changed) > most:
+        return []
+    analyses = _read_and_analyse(corpus.taxonomy, changed)
+    if any(paper is None or problems for paper, problems, _, _ in analyses):
+        return []
+    for path, analysis in zip(changed, analyses, strict=True):
+        preview.analysed[str(path)] = (stats[path], analysis)
+    items = [item_of(paper, classification) for paper, _, classification, _ in analyses]
+    patched = replace(corpus, by_slug={**corpus.by_slug, **{item.paper.slug: item for item in items}})
+    pages = render_papers(patched, items)
+    site.write_pages(docs, pages, {path for path, _ in pages if (docs / path).exists()})
+    return [path for path, _ in pages]
 
 
 def generate_pages(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "",
@@ -341,6 +367,8 @@ def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str,
     for report in reports:
         written.add(report)
     written.unchanged += len(corpus.items) - len(rendering)
+    if preview is not None:
+        preview.corpus = corpus
     keep = set(indexes) | {paper_page_path(item.paper.slug) for item in corpus.items}
     removed = site.remove_stale(docs, existing, keep | {path for path in existing if is_data_file(path)})
     progress.count("writing pages", len(keep), len(keep))

@@ -85,9 +85,11 @@ def _safe_relative(relative: str) -> str:
     return relative
 
 
-def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude: str = "") -> list[str]:
+def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude: str = "", dirty: bool = False,
+               serve_url: str | None = None) -> list[str]:
     """Build `site` from `docs` with MkDocs, leaving out the files `exclude` matches (gitignore
-    patterns); the warnings it logged. Raises SiteError if it fails."""
+    patterns); the warnings it logged. Raises SiteError if it fails. `dirty` rebuilds only the
+    pages whose source is newer than their HTML; `serve_url` is the preview's address."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -98,9 +100,12 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, strict: bool, exclude:
     propagate, logger.propagate = logger.propagate, False
     try:
         overrides = {"exclude_docs": exclude} if exclude else {}
+        if serve_url:
+            overrides["site_url"] = serve_url
         config = load_config(str(config_file), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=strict,
                              **overrides)
-        build(config)
+        config.plugins.on_startup(command="serve" if serve_url else "build", dirty=dirty)
+        build(config, serve_url=serve_url, dirty=dirty)
     except (MkDocsException, OSError) as exc:
         raise SiteError("; ".join([*collector.messages, str(exc)])) from exc
     finally:

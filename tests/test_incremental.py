@@ -84,7 +84,7 @@ def _retaxed(content: Path) -> None:
 def test_the_previews_generation_after_each_change_equals_a_clean_one(write, tmp_path):
     """`atlas serve` keeps what it read, classified and rendered between generations (Preview):
     after every kind of change, one after another, build/docs/ is what a clean generation makes."""
-    from generator.pipeline import Preview, generate_pages, write_data
+    from generator.pipeline import Preview, generate_pages, write_data, write_edited_papers
 
     write("content/taxonomy.yml", TAXONOMY)
     for slug, text in PAPERS.items():
@@ -92,6 +92,8 @@ def test_the_previews_generation_after_each_change_equals_a_clean_one(write, tmp
     content, preview = tmp_path / "content", Preview()
 
     def generated(docs: Path, kept: Preview | None) -> dict[str, bytes]:
+        if kept is not None:
+            write_edited_papers(content, docs, kept)  # as serve does, first
         report, corpus = generate_pages(content, docs, preview=kept)
         assert report.errors == [] and corpus is not None
         write_data(corpus, docs)
@@ -104,3 +106,20 @@ def test_the_previews_generation_after_each_change_equals_a_clean_one(write, tmp
         time.sleep(0.01)  # a file's time must tell the edit from the previous one
         change(content / "papers")
         assert generated(tmp_path / "served", preview) == generated(tmp_path / f"clean-{number}", None), number
+
+
+def test_the_preview_writes_an_edited_papers_page_first(write, tmp_path):
+    from generator.pipeline import Preview, generate_pages, write_edited_papers
+
+    write("content/taxonomy.yml", TAXONOMY)
+    for slug, text in PAPERS.items():
+        write(f"content/papers/{slug}.md", text)
+    content, docs, preview = tmp_path / "content", tmp_path / "docs", Preview()
+    assert write_edited_papers(content, docs, preview) == []  # nothing generated yet
+    generate_pages(content, docs, preview=preview)
+    assert write_edited_papers(content, docs, preview) == []  # nothing changed
+    time.sleep(0.01)
+    CHANGES["a title"](content / "papers")
+    assert write_edited_papers(content, docs, preview) == ["papers/ppo-rlhf.md"]
+    assert "PPO-based RLHF for Open Dialogue" in (docs / "papers" / "ppo-rlhf.md").read_text(encoding="utf-8")
+    assert "PPO-based RLHF for Open Dialogue" not in (docs / "archive" / "2025-02.md").read_text(encoding="utf-8")  # not yet
