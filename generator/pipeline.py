@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -277,23 +278,28 @@ def write_edited_papers(content: Path, docs: Path, preview: Preview, most: int =
     that generation is brought up to date, as it shows them (with the related papers it found;
     none yet for a new paper): what `atlas serve` shows a second after a save, while
     generate_pages() then brings every page up to date. Nothing when the taxonomy changed, a
-    file has a problem (the generation reports it), or more than `most` papers changed."""
+    file has a problem (the generation reports it), or more than `most` papers changed.
+
+    It only reads the Preview, so it may run while generate_pages() updates it; and it writes
+    each page whole (staged, then renamed), as MkDocs may be reading them."""
     corpus = preview.corpus
     if corpus is None or _stat(content / "taxonomy.yml") != preview.taxonomy:
         return []
-    stats = {path: _stat(path) for path in store.paper_files(content)}
-    changed = [path for path, stat in stats.items() if preview.analysed.get(str(path), (None,))[0] != stat]
+    changed = [path for path in store.paper_files(content) if preview.analysed.get(str(path), (None,))[0] != _stat(path)]
     if not changed or len(changed) > most:
         return []
     analyses = _read_and_analyse(corpus.taxonomy, changed)
     if any(paper is None or problems for paper, problems, _, _ in analyses):
         return []
-    for path, analysis in zip(changed, analyses, strict=True):
-        preview.analysed[str(path)] = (stats[path], analysis)
     items = [item_of(paper, classification) for paper, _, classification, _ in analyses]
     patched = replace(corpus, by_slug={**corpus.by_slug, **{item.paper.slug: item for item in items}})
     pages = render_papers(patched, items)
-    site.write_pages(docs, pages, {path for path, _ in pages if (docs / path).exists()})
+    for path, text in pages:
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f".{target.name}.staged")  # a dot file: MkDocs skips it
+        staged.write_text(text, encoding="utf-8")
+        os.replace(staged, target)
     return [path for path, _ in pages]
 
 

@@ -1,4 +1,4 @@
-"""Paper pages are stamped from one page MkDocs renders (generator/mkdocs_hooks.py), and a
+"""Paper pages are stamped from one page MkDocs renders (generator/stamp.py), and a
 stamped page is byte for byte the page MkDocs itself makes of that paper: for every shipped
 paper and for papers whose titles are hostile, with and without a site URL."""
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import CONFIG, REPO, snapshot
 from test_hostile import PAPERS as HOSTILE
 
-from generator import mkdocs_hooks, site
+from generator import site, stamp
 
 
 def _content(tmp_path: Path) -> Path:
@@ -62,8 +62,8 @@ def test_a_paper_page_that_is_not_one_block_of_html_stops_the_build_naming_it(tm
                  "api.md", "contribute.md"):
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text("# Page\n", encoding="utf-8")
-    (docs / "papers" / "a-fine-paper.md").write_text(page.format(mkdocs_hooks.FRAGMENT_START + "\n<p>ok</p>\n"
-                                                                + mkdocs_hooks.FRAGMENT_END), encoding="utf-8")
+    (docs / "papers" / "a-fine-paper.md").write_text(page.format(stamp.FRAGMENT_START + "\n<p>ok</p>\n"
+                                                                + stamp.FRAGMENT_END), encoding="utf-8")
     (docs / "papers" / "written-by-hand.md").write_text(page.format("Some *Markdown*."), encoding="utf-8")
     with pytest.raises(site.SiteError) as stopped:
         site.run_mkdocs(CONFIG, docs, tmp_path / "site", strict=False)
@@ -72,4 +72,4 @@ def test_a_paper_page_that_is_not_one_block_of_html_stops_the_build_naming_it(tm
 
 def test_collapsing_white_space_keeps_preformatted_text():
     html = "<div>\n    <p>a</p>   \n\n  <pre>x\n    y\n\n</pre>\n   <textarea>\n  t\n</textarea>  \n</div>"
-    assert mkdocs_hooks.collapse_space(html) == "<div>\n<p>a</p>\n<pre>x\n    y\n\n</pre>\n<textarea>\n  t\n</textarea>\n</div>"
+    assert stamp.collapse_space(html) == "<div>\n<p>a</p>\n<pre>x\n    y\n\n</pre>\n<textarea>\n  t\n</textarea>\n</div>"
