@@ -36,6 +36,7 @@ test: setup $(TOOLS)
 # script's docstring says what it measures. Takes several minutes.
 bench: setup /usr/bin/chromium
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/serve_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/ingest_bench.py
 

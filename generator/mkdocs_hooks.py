@@ -111,10 +111,15 @@ def on_page_content(html: str, page, **_) -> str:
     blocks = _held.pop(page.file.src_uri, [])
     for number, block in enumerate(blocks):
         html = html.replace(f"<p>{_PLACEHOLDER.format(number)}</p>", block, 1)
+    # MkDocs reads and converts every page before it writes any, and keeps each page's source
+    # to the end: nothing needs it once converted (no search plugin), and at 100,000 papers the
+    # list pages' sources are hundreds of megabytes.
+    page.markdown = None
     return html
 
 
 def on_post_page(output: str, page, **_) -> str:
+    page.content = None  # written out once this returns; the converted page is not needed again either
     output = collapse_space(output)
     if page.file.src_uri == SHELL_URI:
         _shell["html"] = output

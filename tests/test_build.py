@@ -316,5 +316,5 @@ def test_a_term_with_more_papers_than_a_page_holds_gets_a_page_per_month(atlas, 
     assert term_page.count('class="atlas-item__title"') == 1  # the latest only
     assert '<a href="2025-02/">February 2025</a>' in term_page
     month = (project / "site" / "topics" / "reasoning" / "2025-02" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../../papers/ppo-rlhf/"' in month and '<a href="../">Reasoning</a>' in month
+    assert 'href="../../../papers/ppo-rlhf/"' in month and '<a href="../../../topics/reasoning/">Reasoning</a>' in month
     assert not (docs / "dialogue").exists()  # two papers fit on one page
