@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -33,40 +34,38 @@ def fetch_until(url: str, wanted: str, timeout: float = 90) -> str:
     raise AssertionError(f"{url} never showed {wanted!r}; last saw {len(text)} characters")
 
 
-def test_serve_regenerates_when_content_changes(write, tmp_path):
+@contextlib.contextmanager
+def serving_atlas(write, tmp_path):
+    """`atlas serve` on a scratch atlas, in its own process: (its base URL, a list that holds its
+    output once it has stopped)."""
     write("content/taxonomy.yml", TAXONOMY)
     for slug, text in PAPERS.items():
         write(f"content/papers/{slug}.md", text)
-    port = free_port()
+    port, output = free_port(), []
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--content", "content", "--out", "build", "--config", str(CONFIG),
          "--dev-addr", f"127.0.0.1:{port}"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        page = f"http://127.0.0.1:{port}/papers/ppo-rlhf/"
-        fetch_until(page, "PPO-based RLHF for Dialogue")
-        paper = tmp_path / "content" / "papers" / "ppo-rlhf.md"
-        paper.write_text(paper.read_text().replace("PPO-based RLHF for Dialogue", "Retitled While Serving"))
-        fetch_until(page, "Retitled While Serving")
+        yield f"http://127.0.0.1:{port}/", output
     finally:
         server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "build: 5 papers" in output
+        output.append(server.communicate(timeout=30)[0])
+
+
+def test_serve_regenerates_when_content_changes(write, tmp_path):
+    with serving_atlas(write, tmp_path) as (base, output):
+        fetch_until(base + "papers/ppo-rlhf/", "PPO-based RLHF for Dialogue")
+        paper = tmp_path / "content" / "papers" / "ppo-rlhf.md"
+        paper.write_text(paper.read_text().replace("PPO-based RLHF for Dialogue", "Retitled While Serving"))
+        fetch_until(base + "papers/ppo-rlhf/", "Retitled While Serving")
+    assert "build: 5 papers" in output[0]
+    assert "serve: papers/ppo-rlhf.md rebuilt in" in output[0]  # its own page first, the rest after
 
 
 def test_serve_shows_new_and_removed_papers_and_says_when_everything_is_rebuilt(write, tmp_path):
-    write("content/taxonomy.yml", TAXONOMY)
-    for slug, text in PAPERS.items():
-        write(f"content/papers/{slug}.md", text)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--content", "content", "--out", "build", "--config", str(CONFIG),
-         "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with serving_atlas(write, tmp_path) as (base, output):
         fetch_until(base + "papers/ppo-rlhf/", "PPO-based RLHF for Dialogue")
         write("content/papers/a-new-paper.md", PAPERS["ppo-rlhf"].replace("PPO-based RLHF for Dialogue", "A Paper Added While Serving"))
         fetch_until(base + "papers/a-new-paper/", "A Paper Added While Serving")
@@ -75,10 +74,7 @@ def test_serve_shows_new_and_removed_papers_and_says_when_everything_is_rebuilt(
         taxonomy = tmp_path / "content" / "taxonomy.yml"
         taxonomy.write_text(taxonomy.read_text().replace("name: Reasoning", "name: Reasoning and Maths", 1))
         fetch_until(base + "topics/reasoning/", "Reasoning and Maths")
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "serve: the taxonomy changed: every paper was classified again and its pages rebuilt" in output
+    assert "serve: the taxonomy changed: every paper was classified again and its pages rebuilt" in output[0]
 
 
 def gone_until(url: str, timeout: float = 90) -> None:
