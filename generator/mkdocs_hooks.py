@@ -113,8 +113,9 @@ def on_page_content(html: str, page, **_) -> str:
         html = html.replace(f"<p>{_PLACEHOLDER.format(number)}</p>", block, 1)
     # MkDocs reads and converts every page before it writes any, and keeps each page's source
     # to the end: nothing needs it once converted (no search plugin), and at 100,000 papers the
-    # list pages' sources are hundreds of megabytes.
-    page.markdown = None
+    # list pages' sources are hundreds of megabytes. ("", not None: None reads as "not read yet",
+    # and the page would lose its title.)
+    page.markdown = ""
     return html
 
 

@@ -73,3 +73,4 @@ def test_a_paper_page_that_is_not_one_block_of_html_stops_the_build_naming_it(tm
 def test_collapsing_white_space_keeps_preformatted_text():
     html = "<div>\n    <p>a</p>   \n\n  <pre>x\n    y\n\n</pre>\n   <textarea>\n  t\n</textarea>  \n</div>"
     assert stamp.collapse_space(html) == "<div>\n<p>a</p>\n<pre>x\n    y\n\n</pre>\n<textarea>\n  t\n</textarea>\n</div>"
+
