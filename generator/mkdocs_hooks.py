@@ -37,7 +37,7 @@ _held: dict[str, list[str]] = {}  # page source path -> its blocks, between the 
 
 _stamped: list[File] = []  # the paper pages MkDocs leaves to on_post_build
 _shell: dict = {}  # "shell": the stamp.Shell of this build; "html": the shell's page as MkDocs rendered it
-_preview = {"dirty": False}  # whether MkDocs rebuilds only what changed (`atlas serve`)
+_build = {"dirty": False}  # whether MkDocs rebuilds only what changed (`atlas serve`)
 
 
 def on_files(files, config, **_):
@@ -48,7 +48,8 @@ def on_files(files, config, **_):
     if not papers or os.environ.get("ATLAS_STAMP") == "0":
         return files
     _stamped.extend(papers)
-    kept = Files([file for file in files if not is_paper_page(file.src_uri)])  # Files.remove() is linear
+    taken = set(map(id, papers))
+    kept = Files([file for file in files if id(file) not in taken])  # Files.remove() is linear
     markdown, _shell["shell"] = stamp.shell_markdown(papers[0].abs_src_path)
     kept.append(File.generated(config, SHELL_URI, content=markdown))
     return kept
@@ -72,7 +73,8 @@ def on_env(env, config, **_):
             _icons[name] = (view_box.group(1) if view_box else "0 0 24 24", svg)
         return Markup(f'<svg class="atlas-icon atlas-icon--{_icon_id(name)}" viewBox="{_icons[name][0]}" aria-hidden="true"></svg>')
 
-    _icons.clear()
+    if not _build["dirty"]:  # a dirty rebuild renders some pages only: the icons of the others stay
+        _icons.clear()
     env.filters["atlas_icon"] = atlas_icon
     return env
 
@@ -128,7 +130,7 @@ def on_post_page(output: str, page, **_) -> str:
 
 
 def on_startup(command: str, dirty: bool, **_) -> None:
-    _preview["dirty"] = dirty
+    _build["dirty"] = dirty
 
 
 def on_post_build(config, **_) -> None:
@@ -146,8 +148,8 @@ def on_post_build(config, **_) -> None:
         leftover.unlink()
     shell_dir.rmdir()
     pages = [(file.src_uri, file.abs_src_path, file.abs_dest_path) for file in _stamped]
-    if _preview["dirty"]:
+    if _build["dirty"]:
         stamp.remove_pages_gone(site_dir, {destination for _, _, destination in pages})
     shell = stamp.rendered(_shell["shell"], _shell["html"])
-    for problem in stamp.stamp(site_dir, shell, pages, only_outdated=_preview["dirty"]):
+    for problem in stamp.stamp(site_dir, shell, pages, only_outdated=_build["dirty"]):
         raise PluginError(problem)

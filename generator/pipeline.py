@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -252,14 +251,6 @@ def data_files(corpus: Corpus, site_url: str) -> dict[str, str]:
     return {**search_files(corpus), **feed_files(corpus, site_url), **api_files(corpus, site_url)}
 
 
-def generate(content: Path, docs: Path, progress: Progress | None = None, site_url: str = "") -> BuildReport:
-    """content/ to the MkDocs pages and data files in `docs`: load and classify, relate,
-    group, render and write, then index and write the feeds and the API. Feeds and API link
-    absolutely under `site_url` (as site.configured_url gives it, ending in "/") when it is given."""
-    report, corpus = generate_pages(content, docs, progress, site_url)
-    return report if corpus is None else _with_data(report, _write_data((corpus, docs, site_url)))
-
-
 @dataclass
 class Preview:
     """What `atlas serve` keeps from one generation to the next, so that after an edit to one
@@ -285,7 +276,8 @@ def write_edited_papers(content: Path, docs: Path, preview: Preview, most: int =
     corpus = preview.corpus
     if corpus is None or _stat(content / "taxonomy.yml") != preview.taxonomy:
         return []
-    changed = [path for path in store.paper_files(content) if preview.analysed.get(str(path), (None,))[0] != _stat(path)]
+    stats = _stats(store.paper_files(content))
+    changed = _changed(preview, stats)
     if not changed or len(changed) > most:
         return []
     analyses = _read_and_analyse(corpus.taxonomy, changed)
@@ -294,12 +286,7 @@ def write_edited_papers(content: Path, docs: Path, preview: Preview, most: int =
     items = [item_of(paper, classification) for paper, _, classification, _ in analyses]
     patched = replace(corpus, by_slug={**corpus.by_slug, **{item.paper.slug: item for item in items}})
     pages = render_papers(patched, items)
-    for path, text in pages:
-        target = docs / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staged = target.with_name(f".{target.name}.staged")  # a dot file: MkDocs skips it
-        staged.write_text(text, encoding="utf-8")
-        os.replace(staged, target)
+    site.replace_pages(docs, pages)
     return [path for path, _ in pages]
 
 
@@ -324,16 +311,25 @@ def _analysed(content: Path, taxonomy: Taxonomy | None, preview: Preview | None)
     files = store.paper_files(content)
     if preview is None:
         return parallel.map_slices(_read_and_analyse, taxonomy, files)
-    stamp = _stat(content / "taxonomy.yml")
-    if stamp != preview.taxonomy:
-        preview.taxonomy, preview.analysed, preview.shown = stamp, {}, {}
-    stats = {str(path): _stat(path) for path in files}
-    changed = [path for path in files if preview.analysed.get(str(path), (None,))[0] != stats[str(path)]]
+    taxonomy_stat = _stat(content / "taxonomy.yml")
+    if taxonomy_stat != preview.taxonomy:
+        preview.taxonomy, preview.analysed, preview.shown = taxonomy_stat, {}, {}
+    stats = _stats(files)
+    changed = _changed(preview, stats)
     for path, analysis in zip(changed, parallel.map_slices(_read_and_analyse, taxonomy, changed), strict=True):
-        preview.analysed[str(path)] = (stats[str(path)], analysis)
-    for gone in set(preview.analysed) - set(stats):
+        preview.analysed[str(path)] = (stats[path], analysis)
+    for gone in set(preview.analysed) - {str(path) for path in files}:
         del preview.analysed[gone]
     return [preview.analysed[str(path)][1] for path in files]
+
+
+def _stats(files: list[Path]) -> dict[Path, tuple[int, int]]:
+    return {path: _stat(path) for path in files}
+
+
+def _changed(preview: Preview, stats: dict[Path, tuple[int, int]]) -> list[Path]:
+    """The files whose (mtime, size) is not the one the Preview analysed, new files included."""
+    return [path for path, stat in stats.items() if preview.analysed.get(str(path), (None,))[0] != stat]
 
 
 def _stat(path: Path) -> tuple[int, int]:

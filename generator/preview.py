@@ -17,7 +17,6 @@ it; here the generator's writing and MkDocs' reading never overlap.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -51,7 +50,7 @@ class Server:
         first = [] if clean or self._theme_state() != self.theme_seen else write_edited_papers(
             self.content, self.docs, self.preview)
         site_dir = str(self.site_dir.resolve())
-        pages = [(path, str((self.docs / path).resolve()), os.path.join(site_dir, path[:-3], "index.html")) for path in first]
+        pages = [(path, str((self.docs / path).resolve()), stamp.destination(site_dir, path)) for path in first]
         if first and stamp.stamp_again(site_dir, pages) == []:
             if not self.quiet:
                 print(f"serve: {', '.join(first)} rebuilt in {time.perf_counter() - started:.1f} s; now the rest", file=sys.stderr)

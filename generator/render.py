@@ -26,7 +26,7 @@ from .charts import MONTH_NAMES, month_chart, month_name
 from .classify import Assignment
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
-from .safe_html import escape_lines, escape_text
+from .safe_html import escape_lines, escape_single_quoted, escape_text
 from .text import slugify
 
 # Around HTML that MkDocs must not parse as Markdown; see fragment().
@@ -207,26 +207,20 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         # The evidence below says why the paper has each term: the chips need not say it again.
         "chips": Markup("").join(snippets.chip(kind, a, root, explain=False) for kind, a in assigned),
         "mentioned": Markup(" ").join(snippets.chip(kind, a, root, explain=False) for kind, a in mentioned),
-        "evidence": [_evidence(corpus, root, kind, a) for kind, a in assigned],
-        "mentioned_evidence": [_evidence(corpus, root, kind, a) for kind, a in mentioned],
+        "evidence": [_evidence(corpus, kind, a) for kind, a in assigned],
+        "mentioned_evidence": [_evidence(corpus, kind, a) for kind, a in mentioned],
         "abstract": abstract_html(paper.abstract),
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
         "bibtex": bibtex,
         "key": key,
         # The downloads are made from this when clicked (atlas-cite.js). Without the abstract,
         # which is the page's own text: three encoded copies with it were a quarter of the page.
-        "csl": _single_quoted(json.dumps(cite.csl_item(paper, key, abstract=False), ensure_ascii=False, separators=(",", ":"))),
+        "csl": escape_single_quoted(json.dumps(cite.csl_item(paper, key, abstract=False), ensure_ascii=False, separators=(",", ":"))),
         "links": cite.find_links(paper),
     }
 
 
-def _single_quoted(text: str) -> Markup:
-    """Text for an attribute in single quotes: JSON's double quotes stay as they are (escaped,
-    each would take six bytes)."""
-    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;"))
-
-
-def _evidence(corpus: Corpus, root: str, kind: str, assignment: Assignment) -> tuple[str, str, Markup]:
+def _evidence(corpus: Corpus, kind: str, assignment: Assignment) -> tuple[str, str, Markup]:
     """(term name, why, what of the abstract shows it) for the page's evidence list. The words
     that matched are marked in the quote; a central term's quote then says all its "why" says."""
     sentence = assignment.sentence if assignment.where == "abstract" else ""  # the title is on the page already

@@ -66,6 +66,18 @@ def write_pages(docs: Path, pages: Iterable[tuple[str, str]], existing: set[str]
     return report
 
 
+def replace_pages(docs: Path, pages: Iterable[tuple[str, str]]) -> None:
+    """Write each (relative path, text) page whole: staged beside it, then renamed over it, for
+    when MkDocs may be reading the folder meanwhile (`atlas serve`)."""
+    for relative, text in pages:
+        target = os.path.join(str(docs), _safe_relative(relative))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        staged = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.staged")  # a dot file: MkDocs skips it
+        with open(staged, "w", encoding="utf-8") as output:
+            output.write(text)
+        os.replace(staged, target)
+
+
 def remove_stale(docs: Path, existing: set[str], keep: set[str]) -> list[str]:
     """Remove the files of `existing` that are not in `keep`, then empty folders; what was removed."""
     root, removed = str(docs), sorted(existing - keep)

@@ -80,11 +80,17 @@ def stamp_again(site_dir: str, pages: list[tuple[str, str, str]]) -> list[str]:
     return None if shell is None else _stamp_pages(shell, pages)
 
 
+def destination(site_dir: str, src_uri: str) -> str:
+    """Where the page of `src_uri` (papers/<slug>.md) goes in `site_dir`, as MkDocs places it
+    with directory URLs."""
+    return os.path.normpath(os.path.join(site_dir, src_uri[:-len(".md")], "index.html"))
+
+
 def remove_pages_gone(site_dir: str, pages: set[str]) -> None:
     """Remove the paper pages of `site_dir` that are not in `pages` (destinations)."""
     papers = os.path.join(site_dir, PAPERS)
     for slug in os.listdir(papers) if os.path.isdir(papers) else ():
-        page = os.path.normpath(os.path.join(papers, slug, "index.html"))
+        page = destination(site_dir, f"{PAPERS}{slug}.md")
         if page not in pages and os.path.isfile(page):
             os.unlink(page)
             if not os.listdir(os.path.dirname(page)):
@@ -102,10 +108,7 @@ def _stamp_pages(shell: Shell, pages: list[tuple[str, str, str]]) -> list[str]:
     by_marker, problems = {marker: key for key, marker in shell.markers.items()}, []
     for src_uri, source, destination in pages:
         body, meta = page_parts(source)
-        block = one_block(body)
-        unlike = sorted(key for key in set(meta) | set(shell.fixed) | set(shell.markers)
-                        if not (isinstance(meta.get(key), str) if key in shell.markers
-                                else key in meta and key in shell.fixed and meta[key] == shell.fixed[key]))
+        block, unlike = one_block(body), _unlike(meta, shell)
         if block is None or unlike:
             problems.append(f"{src_uri}: a paper page must be one block of the generator's HTML under front matter "
                             f"like every other paper's ({', '.join(unlike) or 'the body'} differs)")
@@ -119,6 +122,17 @@ def _stamp_pages(shell: Shell, pages: list[tuple[str, str, str]]) -> list[str]:
             output.write(html)
         os.replace(staged, destination)  # a reader of the preview never sees half a page
     return problems
+
+
+def _unlike(meta: dict, shell: Shell) -> list[str]:
+    """The front-matter keys of a paper page that the shell cannot stand for: a value where the
+    shell has a marker that is no text, or one that differs from (or is missing from) the shell's."""
+    def fits(key: str) -> bool:
+        if key in shell.markers:
+            return isinstance(meta.get(key), str)
+        return key in meta and key in shell.fixed and meta[key] == shell.fixed[key]
+
+    return sorted(key for key in set(meta) | set(shell.fixed) | set(shell.markers) if not fits(key))
 
 
 def one_block(body: str) -> str | None:
