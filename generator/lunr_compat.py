@@ -14,7 +14,6 @@ tests/test_search.py checks the port against lunr.js itself, run in Chromium, wo
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
@@ -153,13 +152,22 @@ def stemmer(token, i=None, tokens=None):
 
 def index_terms(text: str) -> list[str]:
     """The terms lunr.js's index pipeline (trimmer, stop word filter, stemmer) makes of a text."""
-    return [term for word in words(text) if (term := _term(word))]
+    return [term for term in map(_TERMS.__getitem__, _SEPARATORS.split(text.lower())) if term]
 
 
-@functools.lru_cache(maxsize=1 << 18)  # a corpus says the same few thousand words over and over
-def _term(word: str) -> str:
-    trimmed = trim(word)
-    return "" if not trimmed or trimmed in STOP_WORDS else stem(trimmed)
+class _Terms(dict):
+    """word -> its index term ("" for none), worked out once: a corpus says the same few
+    thousand words over and over. Bounded, for the rare corpus of millions of distinct words."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 1 << 20:
+            self.clear()
+        trimmed = trim(word)
+        term = self[word] = "" if not trimmed or trimmed in STOP_WORDS else stem(trimmed)
+        return term
+
+
+_TERMS = _Terms()
 
 
 def builder() -> Builder:

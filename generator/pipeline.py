@@ -246,7 +246,7 @@ def is_data_file(path: str) -> bool:
     return is_search_file(path) or path.startswith((f"{FEEDS_DIR}/", f"{API_DIR}/"))
 
 
-def data_files(corpus: Corpus, site_url: str) -> dict[str, str]:
+def data_files(corpus: Corpus, site_url: str) -> dict[str, str | bytes]:
     """{path under docs/: text} of the search index, the feeds and the JSON API."""
     return {**search_files(corpus), **feed_files(corpus, site_url), **api_files(corpus, site_url)}
 

@@ -1,30 +1,45 @@
-"""Index: the search files that the browser queries with lunr.js, built here with lunr.py.
+"""Index: the search files that the browser queries with lunr.js, weighed as lunr.py weighs them.
 
-One Lunr index over every paper (title, topics and methods, authors, abstract) is built and
-then cut by term into shards of similar size, so a reader's browser fetches only the shards
-that hold the words of the query, never the whole index. Scores survive the cut exactly: Lunr
-scores a field as (query vector . document vector) / |query vector|, the dot product is a sum
-over terms, and each term lives in one shard with its original weights and number. So the
-browser gathers the query vector from every shard it loaded, adds the dot products up term by
-term and divides by the whole query's length: the monolithic index's score (merge() in
-atlas-search.js; tested against lunr.js on the whole index).
+A search must cost a reader little at any size of the atlas, so the browser fetches only what a
+query needs: a small manifest, the postings of the query's words, and one small file for each
+result it shows. Nothing else that grows with the atlas comes before the first result.
 
-Files, under search/ in the docs (all JSON):
-- manifest.json: the shards' term ranges, field names, the facets' names, sizes;
-- papers.json: one compact card per paper (slug, title, byline, date, facet numbers),
-  enough to list results and count facets without fetching anything else;
-- index-NNN.json: the shards, each a serialized lunr.Index that lunr.js loads as it is;
-- abstracts-NNN.json: abstracts in blocks of papers, fetched for result snippets;
-- cite-NNN.json: in the same blocks, what exporting results needs beyond the cards: the
-  citation key, the BibTeX entry (made and escaped by cite.py, as on the paper's page), the
-  full author list and the arXiv identifier. Fetched only when a reader exports.
+The ranking is Lunr's. Lunr scores a paper as the sum over fields f of (q_f . v_f) / |q_f|,
+where q_f is the query vector (the boosts of the index terms the query reaches) and v_f the
+paper's BM25 weights for those terms in f. The dot product is a sum over terms, so a term's
+postings (for each field: the papers holding it and their weights) are all a query needs of it.
+The weights are lunr.py's (tests/test_search.py holds them to lunr.py's Builder), stored in one
+byte each, scaled between the term's least and greatest weight in the field: an error of at most
+1/510 of that range, about the rounding to three decimals that Lunr applies itself.
+
+Files, under search/ in the docs:
+- manifest.json: the fields, the first term of each shard, the topics and methods, and where
+  each year's papers begin (papers are numbered newest first, so a year is a range of numbers
+  and "newest first" is the order of the numbers);
+- shard-NNNN.bin: the postings of a run of consecutive terms (sorted as JavaScript compares
+  strings), gzip-compressed (browsers unpack it with DecompressionStream):
+  4-byte little-endian length of a JSON header, the header, then the postings. The header is
+  [[term, [[field number, papers, least weight, greatest weight, offset], ...]], ...]; at
+  `offset` the field's papers follow as varint gaps between paper numbers, then one weight byte
+  per paper. A term with more postings than SHARD_BYTES has a shard of its own;
+- terms.json: every term, for queries that must look at all of them (fuzzy, leading wildcard);
+- facets.bin: for each topic, then each method, its papers as varint gaps, gzip-compressed:
+  what counts and filters a result set by topic and method; fetched when needed, after the
+  first result unless a filter is chosen;
+- papers/NNN/N.json: one paper, by number: what a result shows and what exporting it needs
+  [slug, title, short byline, date, topic numbers, method numbers, abstract, citation key,
+   BibTeX entry (made and escaped by cite.py, as on the paper's page), authors, arXiv id].
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import gzip
 import json
+import math
+import struct
+from collections import Counter
 from importlib import resources
 
 from . import cite, lunr_compat
@@ -33,65 +48,70 @@ from .mathml import plain_text
 
 # Field name -> boost: a word in the title counts ten times a word in the abstract.
 FIELDS = {"title": 10, "terms": 5, "authors": 3, "abstract": 1}
-# Postings per shard, in bytes; with the vectors a shard is about four times that. Small shards
-# mean a query fetches and loads little beyond its own words' postings (a very common word is a
-# shard of its own): at 10,000 papers 100 KB shards took the median query to 50 ms, 10 KB to 30.
-SHARD_BYTES = 10_000
-SHARED_PREFIX = 3  # terms that begin with the same three letters share a shard
-ABSTRACTS_PER_FILE = 50
+K1, B = 1.2, 0.75  # BM25's parameters, lunr's defaults
+# Postings per shard, in bytes before compression. A query fetches whole shards, so small ones
+# waste little on the neighbours of its words; but each is one request and one manifest entry.
+SHARD_BYTES = 16_000
+PAPERS_PER_FOLDER = 1000
 SEARCH_DIR = "search"
 LUNR_JS = "assets/javascripts/lunr.js"
 # The files above as MkDocs' exclude_docs patterns (gitignore style), to build the pages alone.
-SEARCH_FILES = f"/{SEARCH_DIR}/*.json\n/{LUNR_JS}\n"
+SEARCH_FILES = f"/{SEARCH_DIR}/*.json\n/{SEARCH_DIR}/*.bin\n/{SEARCH_DIR}/papers/\n/{LUNR_JS}\n"
 
 
 def is_search_file(path: str) -> bool:
     """Whether a path under docs/ is one of the files search_files() makes."""
-    return path == LUNR_JS or (path.startswith(f"{SEARCH_DIR}/") and path.endswith(".json") and path.count("/") == 1)
+    if path == LUNR_JS:
+        return True
+    parts = path.split("/")
+    return parts[0] == SEARCH_DIR and (
+        (len(parts) == 2 and parts[1].endswith((".json", ".bin"))) or (len(parts) == 4 and parts[1] == "papers"))
 
 
-def search_files(corpus: Corpus) -> dict[str, str]:
-    """{path under docs/: text} of every search file, lunr.js included."""
+def paper_file(number: int) -> str:
+    """Where paper number `number` (its place in corpus.items) is kept for the search page."""
+    return f"{SEARCH_DIR}/papers/{number // PAPERS_PER_FOLDER:03d}/{number}.json"
+
+
+def search_files(corpus: Corpus) -> dict[str, str | bytes]:
+    """{path under docs/: text or bytes} of every search file, lunr.js included."""
     with _collector_paused():
         return _search_files(corpus)
 
 
-def _search_files(corpus: Corpus) -> dict[str, str]:
-    shards = split_index(build_index(corpus).serialize(), SHARD_BYTES)
-    files = {f"{SEARCH_DIR}/index-{number:03d}.json": _json(shard) for number, (_, _, shard) in enumerate(shards)}
-    abstracts = [plain_text(item.paper.abstract) for item in corpus.items]
-    citations = [_citation(item) for item in corpus.items]
-    for start in range(0, len(abstracts), ABSTRACTS_PER_FILE):
-        block = start // ABSTRACTS_PER_FILE
-        files[f"{SEARCH_DIR}/abstracts-{block:03d}.json"] = _json(abstracts[start : start + ABSTRACTS_PER_FILE])
-        files[f"{SEARCH_DIR}/cite-{block:03d}.json"] = _json(citations[start : start + ABSTRACTS_PER_FILE])
+def _search_files(corpus: Corpus) -> dict[str, str | bytes]:
+    weighed = weighed_postings(corpus)
+    terms = sorted(weighed, key=js_order)
+    shards = _shards(terms, weighed)
+    del weighed
+    files: dict[str, str | bytes] = {f"{SEARCH_DIR}/shard-{number:04d}.bin": data for number, (_, data) in enumerate(shards)}
+    files[f"{SEARCH_DIR}/terms.json"] = _json(terms)
     topics = {term.slug: number for number, term in enumerate(corpus.taxonomy.topics)}
     methods = {term.slug: number for number, term in enumerate(corpus.taxonomy.methods)}
-    files[f"{SEARCH_DIR}/papers.json"] = _json([_card(item, topics, methods) for item in corpus.items])
+    for number, item in enumerate(corpus.items):
+        files[paper_file(number)] = _json(_paper(item, topics, methods))
+    files[f"{SEARCH_DIR}/facets.bin"] = _facets(corpus)
     files[f"{SEARCH_DIR}/manifest.json"] = _json({
         "papers": len(corpus.items),
         "fields": list(FIELDS),
-        "shards": [[first, last] for first, last, _ in shards],
-        "abstracts_per_file": ABSTRACTS_PER_FILE,
+        "shards": [first for first, _ in shards],
+        "papers_per_folder": PAPERS_PER_FOLDER,
         "topics": [[term.slug, term.name] for term in corpus.taxonomy.topics],
         "methods": [[term.slug, term.name] for term in corpus.taxonomy.methods],
+        "years": _years(corpus),
     })
     files[LUNR_JS] = lunr_js()
     return files
 
 
-def build_index(corpus: Corpus):
-    """The monolithic lunr.Index; a paper's ref is its number in corpus.items (newest first)."""
-    builder = lunr_compat.builder()
-    builder.ref("ref")
-    for name, boost in FIELDS.items():
-        builder.field(name, boost=boost)
-    for number, item in enumerate(corpus.items):
-        builder.add({"ref": str(number), **{name: lunr_compat.index_terms(text) for name, text in _fields(item, corpus).items()}})
-    return builder.build()
+def js_order(term: str) -> bytes:
+    """The sort key that orders strings as JavaScript compares them (by UTF-16 code unit)."""
+    return term.encode("utf-16-be", "surrogatepass")
 
 
-def _fields(item: Item, corpus: Corpus) -> dict[str, str]:
+# ---------- weights ----------
+
+def field_texts(item: Item, corpus: Corpus) -> dict[str, str]:
     find = corpus.taxonomy.find
     names = [find("topics", a.slug).name for a in item.topics] + [find("methods", a.slug).name for a in item.methods]
     return {
@@ -102,67 +122,172 @@ def _fields(item: Item, corpus: Corpus) -> dict[str, str]:
     }
 
 
-def split_index(serialized: dict, shard_bytes: int) -> list[tuple[str, str, dict]]:
-    """(first term, last term, serialized lunr.Index) for consecutive ranges of the sorted terms.
-
-    Each shard keeps its terms' postings and, of each document's field vectors, the elements of
-    its terms, with their original term numbers and weights.
-    """
-    inverted = serialized["invertedIndex"]  # [[term, posting], ...], sorted by term
-    ranges = _ranges(inverted, shard_bytes)
-    shard_of = {posting["_index"]: number for number, terms in enumerate(ranges) for _, posting in terms}
-    vectors: list[list] = [[] for _ in ranges]
-    for ref, elements in serialized["fieldVectors"]:
-        parts: dict[int, list] = {}
-        for number, weight in zip(elements[::2], elements[1::2], strict=True):
-            parts.setdefault(shard_of[number], []).extend((number, weight))
-        for number, kept in parts.items():
-            vectors[number].append([ref, kept])
-    return [
-        (terms[0][0] if terms else "", terms[-1][0] if terms else "",
-         {**serialized, "fieldVectors": vectors[number], "invertedIndex": terms})
-        for number, terms in enumerate(ranges)
-    ]
+def weighed_postings(corpus: Corpus) -> dict[str, list[tuple[list[int], list[float]] | None]]:
+    """{term: for each field, None or (paper numbers ascending, their BM25 weights)}: the weights
+    of lunr.py's Builder (lunr's idf, k1 = 1.2, b = 0.75, field boosts), unrounded."""
+    texts = [list(field_texts(item, corpus).values()) for item in corpus.items]
+    papers, counted, norms = len(texts), {}, []
+    for f in range(len(FIELDS)):
+        lengths = _count_terms([paper[f] for paper in texts], f, counted)
+        average = (sum(lengths) / papers if papers else 0) or 1  # no words in this field: nothing to weigh
+        norms.append([K1 * (1 - B + B * length / average) for length in lengths])
+    boosts = list(FIELDS.values())
+    for per_field in counted.values():
+        inverse = _idf(sum(len(pair[0]) for pair in per_field if pair), papers)
+        for f, pair in enumerate(per_field):
+            if pair is not None:
+                numbers, frequencies = pair
+                scale, norm = inverse * (K1 + 1) * boosts[f], norms[f]
+                per_field[f] = (numbers, [scale * tf / (norm[n] + tf) for n, tf in zip(numbers, frequencies, strict=True)])
+    return counted
 
 
-def _ranges(inverted: list, shard_bytes: int) -> list[list]:
-    """The sorted terms cut into runs of about `shard_bytes` of postings. A run never splits a
-    three-letter prefix, so the completion of a word being typed (three letters or more, see
-    parseQuery in atlas-search.js) is looked up in one shard."""
-    runs: list[list] = []
-    size = shard_bytes
-    for entry in inverted:
-        starts_prefix = not runs or not runs[-1] or entry[0][:SHARED_PREFIX] != runs[-1][-1][0][:SHARED_PREFIX]
-        if size >= shard_bytes and starts_prefix:
-            runs.append([])
-            size = 0
-        runs[-1].append(entry)
-        # about 12 bytes of JSON a posting: "1234":{},
-        size += len(entry[0]) + sum(12 * len(docs) for field, docs in entry[1].items() if field != "_index")
-    return runs or [[]]
+def _count_terms(texts: list[str], f: int, counted: dict[str, list]) -> list[int]:
+    """Each term's papers and frequencies in field number `f`, into `counted`; the fields' lengths."""
+    lengths = []
+    for number, text in enumerate(texts):
+        terms = lunr_compat.index_terms(text)
+        lengths.append(len(terms))
+        for term, frequency in Counter(terms).items():
+            per_field = counted.get(term)
+            if per_field is None:
+                per_field = counted[term] = [None] * len(FIELDS)
+            pair = per_field[f]
+            if pair is None:
+                pair = per_field[f] = ([], [])
+            pair[0].append(number)
+            pair[1].append(frequency)
+    return lengths
 
 
-def _card(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
-    """[slug, title, authors, date, topic numbers, method numbers] of one paper."""
-    authors = list(item.paper.authors[:4]) + (["et al."] if len(item.paper.authors) > 4 else [])
-    date = item.paper.date.isoformat() if item.paper.date else ""
-    return [item.paper.slug, plain_text(item.paper.title), ", ".join(authors), date,
-            [topics[a.slug] for a in item.topics], [methods[a.slug] for a in item.methods]]
+def _idf(held: int, papers: int) -> float:
+    """lunr.idf for a term held `held` times, counted field by field as lunr counts it."""
+    return math.log(1 + abs((papers - held + 0.5) / (held + 0.5)))
 
 
-def _citation(item: Item) -> list:
-    """[citation key, BibTeX entry, every author, arXiv identifier or ""] of one paper."""
+# ---------- encoding ----------
+
+def _shards(terms: list[str], weighed: dict[str, list]) -> list[tuple[str, bytes]]:
+    """(first term, file) of each shard: consecutive `terms`, about SHARD_BYTES of postings each."""
+    shards, header, body = [], [], bytearray()
+
+    def close() -> None:
+        if header:
+            shards.append((header[0][0], _pack(header, body)))
+
+    for term in terms:
+        entries, postings = [], bytearray()
+        for f, pair in enumerate(weighed[term]):
+            if pair is not None:
+                numbers, weights = pair
+                low, high = min(weights), max(weights)
+                entries.append([f, len(numbers), _rounded(low), _rounded(high), None])
+                postings_start = len(postings)
+                postings += varint_gaps(numbers)
+                postings += quantized(weights, low, high)
+                entries[-1][4] = postings_start
+        if header and len(body) + len(postings) > SHARD_BYTES:
+            close()
+            header, body = [], bytearray()
+        for entry in entries:
+            entry[4] += len(body)
+        header.append([term, entries])
+        body += postings
+    close()
+    return shards
+
+
+def _pack(header: list, body: bytearray) -> bytes:
+    head = _json(header).encode("utf-8")
+    return gzip.compress(struct.pack("<I", len(head)) + head + bytes(body), compresslevel=9, mtime=0)
+
+
+def varint_gaps(numbers: list[int]) -> bytes:
+    """Ascending numbers as the gaps between them (the first from 0), seven bits a byte, the high
+    bit set on every byte but a number's last."""
+    gaps = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+    if not gaps or max(gaps) < 0x80:
+        return bytes(gaps)  # the common case, in one step
+    out = bytearray()
+    for gap in gaps:
+        while gap >= 0x80:
+            out.append((gap & 0x7F) | 0x80)
+            gap >>= 7
+        out.append(gap)
+    return bytes(out)
+
+
+def quantized(weights: list[float], low: float, high: float) -> bytes:
+    """Each weight as a byte: 0 for `low`, 255 for `high`, linear between (the browser reads
+    low + byte * (high - low) / 255). `low` and `high` are those stored, rounded as _rounded()."""
+    low, high = _rounded(low), _rounded(high)
+    scale = 255 / (high - low) if high > low else 0
+    return bytes(min(255, max(0, round((w - low) * scale))) for w in weights)
+
+
+def _rounded(weight: float) -> float:
+    return float(f"{weight:.6g}")
+
+
+# ---------- per paper ----------
+
+def _paper(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
     paper = item.paper
+    authors = list(paper.authors[:4]) + (["et al."] if len(paper.authors) > 4 else [])
     key = cite.citation_key(paper)
-    return [key, cite.bibtex(paper, key), list(paper.authors), cite.arxiv_id(paper) or ""]
+    return [paper.slug, plain_text(paper.title), ", ".join(authors), paper.date.isoformat() if paper.date else "",
+            [topics[a.slug] for a in item.topics], [methods[a.slug] for a in item.methods], plain_text(paper.abstract),
+            key, cite.bibtex(paper, key), list(paper.authors), cite.arxiv_id(paper) or ""]
+
+
+def _facets(corpus: Corpus) -> bytes:
+    """The papers of each topic, then of each method, as numbers: [[count, offset], ...] in the
+    header, the gaps in the body (the shard layout)."""
+    holding: dict[tuple[str, str], list[int]] = {}
+    for number, item in enumerate(corpus.items):
+        for kind, assigned in (("topics", item.topics), ("methods", item.methods)):
+            for a in assigned:
+                holding.setdefault((kind, a.slug), []).append(number)
+    header, body = [], bytearray()
+    for kind, terms in (("topics", corpus.taxonomy.topics), ("methods", corpus.taxonomy.methods)):
+        for term in terms:
+            numbers = holding.get((kind, term.slug), [])
+            header.append([len(numbers), len(body)])
+            body += varint_gaps(numbers)
+    return _pack(header, body)
+
+
+def _years(corpus: Corpus) -> list[list]:
+    """[year or "undated", first paper number, number after the last] of each year, newest first."""
+    years: list[list] = []
+    for number, item in enumerate(corpus.items):
+        year = str(item.paper.date.year) if item.paper.date else "undated"
+        if years and years[-1][0] == year:
+            years[-1][2] = number + 1
+        else:
+            years.append([year, number, number + 1])
+    return years
+
+
+# ---------- the reference ----------
+
+def build_index(corpus: Corpus):
+    """One monolithic lunr.Index of the same papers, by lunr.py (a paper's ref is its number):
+    what the shards are checked against in the tests and the benchmark; not part of the site."""
+    builder = lunr_compat.builder()
+    builder.ref("ref")
+    for name, boost in FIELDS.items():
+        builder.field(name, boost=boost)
+    for number, item in enumerate(corpus.items):
+        builder.add({"ref": str(number), **{name: lunr_compat.index_terms(text) for name, text in field_texts(item, corpus).items()}})
+    return builder.build()
 
 
 @contextlib.contextmanager
 def _collector_paused():
-    """Python's cycle collector off while the search files are made, and their data gone by the
-    time it is back on: the index's millions of small lists and dicts hold no cycles, and at
-    10,000 papers the collector's passes over them took more time than the work. Reference
-    counting still frees everything."""
+    """Python's cycle collector off while the search files are made: the postings' millions of
+    small lists hold no cycles, and the collector's passes over them cost more than the work.
+    Reference counting still frees everything."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

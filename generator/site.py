@@ -42,15 +42,15 @@ def existing_pages(docs: Path) -> set[str]:
     }
 
 
-def write_pages(docs: Path, pages: Iterable[tuple[str, str]], existing: set[str]) -> WriteReport:
-    """Write each (relative path, text) page whose bytes differ from what `docs` holds.
+def write_pages(docs: Path, pages: Iterable[tuple[str, str | bytes]], existing: set[str]) -> WriteReport:
+    """Write each (relative path, text or bytes) page whose bytes differ from what `docs` holds.
 
     Safe to run in several processes at once on different pages.
     """
     report, root, folders = WriteReport(), str(docs), set()
     for relative, text in pages:
         target = os.path.join(root, _safe_relative(relative))
-        data = text.encode("utf-8")
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         if relative in existing:
             with open(target, "rb") as current:
                 if current.read() == data:

@@ -158,3 +158,25 @@ def test_a_paper_page_downloads_its_bibtex_ris_and_csl_json_files(reader, export
     assert rispy.loads(plain["ris"][1])[0]["type_of_reference"] == "GEN"
     assert json.loads(plain["json"][1])[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
     assert reader.errors == []
+
+def test_exporting_every_paper_fetches_them_all_and_shows_progress(reader, shipped_site):  # noqa: F811
+    """Past the first page: each paper's file is fetched for the export, and the count of those
+    fetched shows meanwhile."""
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/?sort=date")
+        settled(reader)
+        reader.evaluate("""() => {
+            window.exportMessages = [];
+            const message = document.querySelector('.atlas-export__message');
+            new MutationObserver(() => window.exportMessages.push(message.textContent.trim()))
+                .observe(message, { childList: true, characterData: true, subtree: true });
+        }""")
+        with reader.expect_download() as downloading:
+            reader.locator(".atlas-export__button[data-format='json']").click()
+        records = json.loads(open(downloading.value.path(), encoding="utf-8").read())
+        messages = reader.evaluate("window.exportMessages")
+    assert len(records) == 97 and len(titles(reader)) == 20
+    assert "Fetching papers: 50 of 97…" in messages and messages[-1] == "Exported 97."
+    dates = [record["date"] or "" for record in records]
+    assert dates[:90] == sorted(dates[:90], reverse=True) and records[0]["title"] == titles(reader)[0]
+    assert reader.errors == []

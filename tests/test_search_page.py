@@ -128,10 +128,10 @@ def test_keyboard_slash_arrows_and_enter(reader, shipped_site):
         reader.goto(url + "methods/grpo/")
         reader.keyboard.press("/")
         assert reader.evaluate("document.activeElement.closest('.atlas-header-search') !== null")
-        reader.keyboard.type("critique grpo")
+        reader.keyboard.type("grpo reasoning")
         reader.keyboard.press("Enter")
-        reader.wait_for_url("**/search/?q=critique+grpo")
-        settled(reader)
+        reader.wait_for_url("**/search/?q=grpo+reasoning")
+        assert found(settled(reader)) >= 2
         reader.keyboard.press("/")
         assert reader.evaluate("document.activeElement.classList.contains('atlas-search__input')")
         reader.keyboard.press("ArrowDown")
@@ -194,10 +194,29 @@ def test_dark_phone_search(reader, shipped_site):
         assert reader.errors == []
 
 
+WHOLE_INDEX_RANKING = """async (queries) => {
+    await atlasSearch.search("grpo");  // loads lunr.js
+    const whole = lunr.Index.load(await (await fetch("/whole.json")).json());
+    const manifest = await (await fetch("/search/manifest.json")).json();
+    const run = (clauses) => whole.query((q) => clauses.forEach((c) => q.clause({ ...c })));
+    const out = [];
+    for (const query of queries) {
+        const groups = atlasSearch.parseQuery(query, manifest.fields);
+        const scores = Object.fromEntries(run(groups.flatMap((g) => g.clauses)).map((r) => [r.ref, r.score]));
+        const words = {};  // ref -> how many of the words (groups) it has
+        for (const group of groups) for (const r of run(group.clauses)) words[r.ref] = (words[r.ref] || 0) + 1;
+        const { ranked, anyWord } = await atlasSearch.search(query);
+        out.push({ query, scores, words, groups: groups.length, ranked: Array.from(ranked), anyWord, shards: manifest.shards.length });
+    }
+    return out;
+}"""
+
+
 def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypatch, atlas):
-    """The shipped papers cut into many shards: every query's scores, computed in the browser from
-    the shards it fetched, equal lunr.js's scores on the whole index."""
-    monkeypatch.setattr(search, "SHARD_BYTES", 5_000)
+    """The shipped papers cut into many shards. For each query the browser finds, from the shards
+    it fetched, the papers of lunr.js's whole index that hold every word (any word when none holds
+    them all, most words first), ranked by lunr.js's scores: equal up to the one-byte weights."""
+    monkeypatch.setattr(search, "SHARD_BYTES", 500)
     assert atlas("build", "--content", REPO / "content", "--out", tmp_path / "build", "--site", tmp_path / "site",
                  "--config", CONFIG).exit_code == 0
     from generator.classify import classify
@@ -212,27 +231,34 @@ def test_sharded_search_ranks_as_the_whole_index_does(reader, tmp_path, monkeypa
     with serving(tmp_path / "site") as url:
         reader.goto(url + "search/")
         settled(reader)
-        compared = reader.evaluate("""async (queries) => {
-            await atlasSearch.search("grpo");  // loads lunr.js
-            const whole = lunr.Index.load(await (await fetch("/whole.json")).json());
-            const manifest = await (await fetch("/search/manifest.json")).json();
-            const out = [];
-            for (const query of queries) {
-                const groups = atlasSearch.parseQuery(query, manifest.fields);
-                const clauses = groups.flatMap((g) => g.clauses);
-                const expected = whole.query((q) => clauses.forEach((c) => q.clause({ ...c })))
-                    .map((r) => [Number(r.ref), r.score]);
-                const { ranked } = await atlasSearch.search(query);
-                out.push({ query, expected, ranked, shards: manifest.shards.length });
-            }
-            return out;
-        }""", ["grpo", "reward model", "process reward model math", "survey deploy", "distil", "title:dpo policy",
-               "kl divergence", "language model agents", "brantley", "reward^3 model", "title:grpo~1 policy"])
+        compared = reader.evaluate(WHOLE_INDEX_RANKING, [
+            "grpo", "reward model", "process reward model math", "survey deploy", "distil", "title:dpo policy",
+            "kl divergence", "language model agents", "brantley", "reward^3 model", "title:grpo~1 policy", "grpo zzzzqx"])
     for case in compared:
+        query, scores, words, ranked = case["query"], case["scores"], case["words"], [str(ref) for ref in case["ranked"]]
         assert case["shards"] > 20
-        expected, ranked = dict(case["expected"]), dict(case["ranked"])
-        assert expected and expected.keys() == ranked.keys(), case["query"]
-        assert all(abs(expected[ref] - ranked[ref]) <= 1e-9 * max(1.0, expected[ref]) for ref in expected), case["query"]
+        every = {ref for ref, count in words.items() if count == case["groups"]}
+        assert case["anyWord"] == (not every), query
+        assert set(ranked) == (every or set(words)) and ranked, query
+        order = [(-words[ref], -scores[ref]) for ref in ranked]
+        # Each paper ranks no lower than the next, by words held, then score (within the weights' rounding).
+        assert all(a[0] < b[0] or (a[0] == b[0] and a[1] <= b[1] + 0.01 * abs(b[1]) + 0.005)
+                   for a, b in zip(order, order[1:], strict=False)), query
+
+
+def test_a_multi_word_query_finds_the_papers_with_every_word_and_says_so(reader, shipped_site):
+    with serving(shipped_site.site) as url:
+        reader.goto(url + "search/?q=process+reward+model")
+        status = settled(reader)
+        assert "with all these words" in status and 0 < found(status) < 30
+        first = reader.locator(".atlas-result").first
+        assert "Process reward model" in first.locator(".atlas-chips").inner_text()
+        assert {mark.inner_text().lower() for mark in first.locator(".atlas-result__title mark").all()} >= {"reward", "models"}
+        reader.locator(".atlas-search__input").fill("process reward model zzzzqx")
+        status = settled(reader)
+        assert status.startswith("No paper has all these words.") and "with some of them" in status
+        assert len(titles(reader)) == 20 and reader.locator(".atlas-search__more").is_visible()
+        assert reader.errors == []
 
 
 @pytest.mark.parametrize("partial", ["header.html", "palette.html", "logo.html", "top.html"])

@@ -1,10 +1,14 @@
-/* Post-Training Atlas search: lunr.js over the prebuilt, term-sharded index in search/.
+/* Post-Training Atlas search: lunr.js's query language and Lunr's ranking over the postings the
+ * generator (generator/search.py) prepared in search/.
  *
- * The generator (generator/search.py) built one Lunr index and cut it by term into shards.
- * A query fetches only the shards holding its words, lunr.js loads them, and the scores are
- * added up across shards exactly as the whole index would have scored them (see merge()).
- * Everything contributed (titles, authors, abstracts) reaches the page as text nodes, never
- * as HTML. Errors are caught and shown as a message: the reader's console stays clean.
+ * A query fetches the manifest, the shards holding its words' postings and, for each result
+ * shown, that paper's own small file; the topic and method table comes after the first result
+ * (before it only when a filter is chosen). Nothing else that grows with the atlas is fetched.
+ * Words are AND-ed: the papers with every word are the results; when no paper has them all, the
+ * papers with any of them are, most words first, and the status line says so. Within that, the
+ * order is lunr.js's score on one whole index (see score()). Everything contributed (titles,
+ * authors, abstracts) reaches the page as text nodes, never as HTML. Errors are caught and shown
+ * as a message: the reader's console stays clean.
  */
 (() => {
   "use strict";
@@ -13,21 +17,33 @@
   const ROOT = new URL(config.base.replace(/\/?$/, "/"), location.href);  // absolute: survives instant navigation
   const PAGE_SIZE = 20;
   const FACETS = ["topic", "method", "year"];
-  const cache = new Map();  // URL -> Promise of parsed JSON
+  const MOST_GROUPS = 31;  // words matched as a bit each in a Uint32Array; more are ranked, not required
+  const EXPORT_REQUESTS = 16;  // paper files fetched at once while exporting
+  const cache = new Map();  // URL -> Promise of parsed JSON or bytes
   let lunrLoading = null;
 
   // ---------- loading ----------
 
-  function fetchJSON(path) {
+  function fetched(path, read) {
     const url = new URL(path, ROOT).href;
     if (!cache.has(url)) {
       cache.set(url, fetch(url).then((response) => {
         if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-        return response.json();
+        return read(response);
       }));
     }
     return cache.get(url);
   }
+
+  const fetchJSON = (path) => fetched(path, (response) => response.json());
+
+  /* A .bin file: gzip, unpacked here (hosts serve it as it is), then a little-endian header length,
+   * a JSON header and a body of bytes (the layout is described in generator/search.py). */
+  const fetchPacked = (path) => fetched(path, async (response) => {
+    const bytes = new Uint8Array(await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    const length = new DataView(bytes.buffer).getUint32(0, true);
+    return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))), body: bytes.subarray(4 + length) };
+  });
 
   function loadLunr() {  // lunr.js (from the mkdocs package) only when someone searches
     if (window.lunr) return Promise.resolve();
@@ -41,22 +57,82 @@
     return lunrLoading;
   }
 
-  const shardIndexes = new Map();  // shard number -> Promise of lunr.Index
-  function loadShard(number) {
-    if (!shardIndexes.has(number)) {
-      const name = `search/index-${String(number).padStart(3, "0")}.json`;
-      shardIndexes.set(number, fetchJSON(name).then((data) => lunr.Index.load(data)));
+  /* Ascending numbers stored as varint gaps (seven bits a byte, high bit: more bytes follow). */
+  function readGaps(body, offset, count) {
+    const numbers = new Int32Array(count);
+    let at = offset, previous = 0;
+    for (let i = 0; i < count; i++) {
+      let value = 0, shift = 0, byte;
+      do {
+        byte = body[at++];
+        value += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte & 0x80);
+      previous += value;
+      numbers[i] = previous;
     }
-    return shardIndexes.get(number);
+    return { numbers, end: at };
   }
 
-  /* Per-paper data kept in blocks of papers (search/abstracts-NNN.json, search/cite-NNN.json):
-   * the blocks that hold these papers, as a Map from block number to its list. */
-  function loadBlocks(kind, manifest, refs) {
-    const files = [...new Set(refs.map((ref) => Math.floor(ref / manifest.abstracts_per_file)))];
-    return Promise.all(files.map((file) =>
-      fetchJSON(`search/${kind}-${String(file).padStart(3, "0")}.json`).then((texts) => [file, texts])))
-      .then((parts) => new Map(parts));
+  const shards = new Map();  // shard number -> Promise of { terms: Map(term -> field entries), sorted terms, body }
+  function loadShard(number) {
+    if (!shards.has(number)) {
+      shards.set(number, fetchPacked(`search/shard-${String(number).padStart(4, "0")}.bin`).then(({ header, body }) =>
+        ({ terms: new Map(header), list: header.map(([term]) => term), body, tokenSet: null, postings: new Map() })));
+    }
+    return shards.get(number);
+  }
+
+  /* A term's papers and weights in one field (by number), or null; decoded once. */
+  function postings(shard, term, field) {
+    const key = `${field} ${term}`;
+    if (!shard.postings.has(key)) {
+      const entry = shard.terms.get(term).find(([f]) => f === field);
+      let found = null;
+      if (entry) {
+        const [, count, low, high, offset] = entry;
+        const { numbers, end } = readGaps(shard.body, offset, count);
+        const weights = new Float64Array(count);
+        const step = (high - low) / 255;
+        for (let i = 0; i < count; i++) weights[i] = low + shard.body[end + i] * step;
+        found = { numbers, weights };
+      }
+      shard.postings.set(key, found);
+    }
+    return shard.postings.get(key);
+  }
+
+  /* The papers' own files (search/papers/NNN/N.json): what a result shows and an export needs. */
+  function loadPaper(manifest, ref) {
+    return fetchJSON(`search/papers/${String(Math.floor(ref / manifest.papers_per_folder)).padStart(3, "0")}/${ref}.json`);
+  }
+
+  /* Topics and methods of every paper, from search/facets.bin: for each paper, where its topic
+   * (method) numbers begin in one flat array, as a compressed sparse row table. */
+  function loadFacets(manifest) {
+    return fetchPacked("search/facets.bin").then(({ header, body }) => {
+      const table = (from, to) => {
+        const lists = header.slice(from, to).map(([count, offset]) => readGaps(body, offset, count).numbers);
+        const starts = new Int32Array(manifest.papers + 1);
+        lists.forEach((numbers) => numbers.forEach((ref) => { starts[ref + 1] += 1; }));
+        for (let ref = 0; ref < manifest.papers; ref++) starts[ref + 1] += starts[ref];
+        const values = new Uint16Array(starts[manifest.papers]);
+        const filled = starts.slice(0, manifest.papers);
+        lists.forEach((numbers, value) => numbers.forEach((ref) => { values[filled[ref]++] = value; }));
+        return (ref) => values.subarray(starts[ref], starts[ref + 1]);
+      };
+      const topics = manifest.topics.length;
+      return { topicsOf: table(0, topics), methodsOf: table(topics, topics + manifest.methods.length) };
+    });
+  }
+
+  /* The year of each paper, by number, from the manifest's ranges (papers are numbered newest first). */
+  function yearsOf(manifest) {
+    if (!manifest.yearOf) {
+      manifest.yearOf = new Array(manifest.papers);
+      for (const [year, first, end] of manifest.years) manifest.yearOf.fill(year, first, end);
+    }
+    return manifest.yearOf;
   }
 
   // ---------- queries ----------
@@ -102,114 +178,150 @@
     return lunr.stemmer(new lunr.Token(word)).toString();
   }
 
-  /* The shards a query needs: those whose term range can hold a clause's terms. */
-  function shardsFor(groups, ranges) {
+  /* The shard whose terms could include `term`: the last one starting at or before it. */
+  function shardOf(term, starts) {
+    let low = 0, high = starts.length - 1, found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (starts[middle] <= term) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return found;
+  }
+
+  /* What a clause asks for: an exact term (through the stemmer, as lunr's search pipeline does),
+   * a prefix (a wildcard not at the start), or anything (a leading wildcard, edit distance: the
+   * whole term list, search/terms.json, is read to find which terms). */
+  function clauseTarget(clause) {
+    if (clause.usePipeline && !(clause.editDistance > 0)) return { exact: stemOf(clause.term) };
+    if (clause.editDistance > 0 || clause.term.startsWith("*")) return { any: true };
+    return { prefix: clause.term.split("*")[0] };
+  }
+
+  /* The shards a query needs, as numbers. */
+  async function shardsFor(groups, manifest) {
     const needed = new Set();
-    for (const group of groups) {
-      for (const clause of group.clauses) {
-        const leading = clause.term.startsWith("*") || clause.editDistance > 0;
-        const prefix = clause.usePipeline ? stemOf(clause.term) : clause.term.split("*")[0];
-        const open = !clause.usePipeline;  // a prefix: every term from `prefix` to `prefix\uffff`
-        ranges.forEach(([first, last], number) => {
-          if (leading || (last >= prefix && first <= (open ? prefix + "\uffff" : prefix))) needed.add(number);
-        });
+    for (const clause of groups.flatMap((group) => group.clauses)) {
+      const target = clauseTarget(clause);
+      if (target.any) {
+        for (const term of await termsMatching(clause)) needed.add(shardOf(term, manifest.shards));
+      } else {
+        const first = target.exact ?? target.prefix;
+        const last = target.exact ?? `${target.prefix}\uffff`;
+        for (let n = Math.max(0, shardOf(first, manifest.shards)); n <= shardOf(last, manifest.shards); n++) needed.add(n);
       }
     }
+    needed.delete(-1);
     return [...needed].sort((a, b) => a - b);
   }
 
-  /* The index terms a clause reaches in one shard: its word through the pipeline (the stemmer),
-   * then expanded by the shard's token set (wildcards, edit distance), as lunr.Index#query does. */
-  function expand(index, clause) {
-    const words = clause.usePipeline ? index.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
-    return words.flatMap((word) => index.tokenSet.intersect(lunr.TokenSet.fromClause({ ...clause, term: word })).toArray());
+  let allTerms = null;  // lunr.TokenSet of every term, for fuzzy and leading-wildcard clauses
+  async function termsMatching(clause) {
+    allTerms = allTerms || fetchJSON("search/terms.json").then((terms) => lunr.TokenSet.fromArray(terms));
+    return (await allTerms).intersect(lunr.TokenSet.fromClause(clause)).toArray();
   }
 
-  /* Documents holding any term of a group (for + and - presence), in one shard. */
-  function groupDocuments(index, group, into) {
-    for (const clause of group.clauses) {
-      for (const term of expand(index, clause)) {
-        const posting = index.invertedIndex[term];
-        for (const field of clause.fields) Object.keys(posting[field] || {}).forEach((ref) => into.add(ref));
-      }
-    }
+  /* The index terms a clause reaches in one shard, expanded as lunr.Index#query expands them. */
+  function expand(shard, clause) {
+    const target = clauseTarget(clause);
+    if (target.exact !== undefined) return shard.terms.has(target.exact) ? [target.exact] : [];
+    shard.tokenSet = shard.tokenSet || lunr.TokenSet.fromArray(shard.list);
+    return shard.tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
   }
 
-  /* A document's weight for a term in one field: its field vector's element (lunr.Vector keeps
-   * [term number, weight, ...] sorted by number). */
-  function weight(vector, number) {
-    const at = vector.positionForIndex(number);
-    return vector.elements[at] === number ? vector.elements[at + 1] : 0;
-  }
-
-  /* Lunr's score, summed over the shards. lunr.Index#query scores a document as the sum over
-   * fields f of (q_f . v_f) / |q_f|: q_f is the query vector (each term a clause reaches in f, by
-   * the term's number in the index, with the boosts of all clauses reaching it added up) and v_f
-   * the document's field vector. A shard holds its terms' postings and vector elements with
-   * their numbers and weights in the whole index, so q_f is gathered from every shard and the
-   * dot products are added up term by term: the whole index's scores. This is Index#query's
-   * arithmetic without the match metadata it builds for every posting (four fifths of its
-   * time at 10,000 papers), which nothing here uses; a browser test holds the two equal.
-   * Returns the matching refs (+ and - applied) and every paper's score, by ref. */
-  function merge(indexes, groups, { fields, papers }) {
-    const clauses = groups.filter((g) => g.presence !== lunr.Query.presence.PROHIBITED).flatMap((g) => g.clauses);
-    const totals = new Float64Array(papers);  // by ref: refs are the papers' numbers
-    const seen = new Uint8Array(papers);
-    const matched = [];  // refs with a posting, in the order found
-    for (const field of fields) {
-      const reached = new Map();  // term number -> { index, posting, boost }
-      for (const index of indexes) {
-        for (const clause of clauses.filter((c) => c.fields.includes(field))) {
-          for (const term of expand(index, clause)) {
-            const posting = index.invertedIndex[term];
-            const known = reached.get(posting._index);
+  /* Lunr's score and the words each paper has. lunr.Index#query scores a paper as the sum over
+   * fields f of (q_f . v_f) / |q_f|: q_f is the query vector (each term a clause reaches in f,
+   * with the boosts of all clauses reaching it added up, whether or not any paper has it in f)
+   * and v_f the paper's weights. So every term contributes boost * weight / |q_f| for each paper
+   * in its postings, and the postings are all that is needed; a browser test holds the scores to
+   * lunr.js's on one whole index. A group (a word as typed) is a bit: the papers holding any
+   * term of its clauses in their fields get it. */
+  function score(loaded, groups, manifest) {
+    const papers = manifest.papers;
+    const scores = new Float64Array(papers);
+    const holds = new Uint32Array(papers);  // bit g: the paper has group g
+    const excluded = new Uint8Array(papers);
+    const candidates = [];
+    const reached = groups.map((group) => group.clauses.map((clause) =>
+      loaded.flatMap((shard) => expand(shard, clause).map((term) => ({ shard, term })))));
+    manifest.fields.forEach((field, f) => {
+      const vector = new Map();  // term -> { shard, boost }
+      groups.forEach((group, g) => {
+        if (group.presence === lunr.Query.presence.PROHIBITED) return;
+        group.clauses.forEach((clause, c) => {
+          if (!clause.fields.includes(field)) return;
+          for (const { shard, term } of reached[g][c]) {
+            const known = vector.get(term);
             if (known) known.boost += clause.boost;
-            else reached.set(posting._index, { index, posting, boost: clause.boost });
+            else vector.set(term, { shard, boost: clause.boost });
           }
-        }
-      }
-      // In ascending term number, as lunr.Vector keeps them: the sums round as lunr's do, so
-      // papers that tie in the whole index tie here too.
-      const terms = [...reached].sort((a, b) => a[0] - b[0]);
+        });
+      });
       let squared = 0;
-      for (const [, { boost }] of terms) squared += boost * boost;
+      for (const { boost } of vector.values()) squared += boost * boost;
       const length = Math.sqrt(squared);
-      const dots = new Float64Array(papers);
-      const inField = [];  // papers with a posting in this field
-      const isInField = new Uint8Array(papers);
-      for (const [number, { index, posting, boost }] of terms) {
-        const vectors = index.fieldVectors;
-        const refs = Object.keys(posting[field]);
-        for (let i = 0; i < refs.length; i++) {
-          const paper = Number(refs[i]);
-          if (!isInField[paper]) {
-            isInField[paper] = 1;
-            inField.push(paper);
-          }
-          dots[paper] += boost * weight(vectors[`${field}/${refs[i]}`], number);
-        }
+      for (const [term, { shard, boost }] of vector) {
+        const found = postings(shard, term, f);
+        if (!found) continue;
+        const { numbers, weights } = found;
+        const factor = boost / length;
+        for (let i = 0; i < numbers.length; i++) scores[numbers[i]] += factor * weights[i];
       }
-      for (const paper of inField) {
-        if (!seen[paper]) {
-          seen[paper] = 1;
-          matched.push(paper);
+    });
+    groups.forEach((group, g) => {
+      const bit = g < MOST_GROUPS ? 2 ** g : 0;
+      group.clauses.forEach((clause, c) => {
+        for (const { shard, term } of reached[g][c]) {
+          clause.fields.forEach((field) => {
+            const found = postings(shard, term, manifest.fields.indexOf(field));
+            if (!found) return;
+            for (const paper of found.numbers) {
+              if (group.presence === lunr.Query.presence.PROHIBITED) excluded[paper] = 1;
+              else {
+                if (!holds[paper]) candidates.push(paper);
+                holds[paper] |= bit || 2 ** MOST_GROUPS;  // a bit all the same, to be a candidate
+              }
+            }
+          });
         }
-        totals[paper] += dots[paper] / length;
-      }
-    }
-    // Only exclusions ("-ppo"): every other paper matches, equally.
-    let refs = clauses.length ? matched : [...totals.keys()];
-    for (const group of groups) {  // + and - work on whole groups, across shards
-      if (group.presence === lunr.Query.presence.OPTIONAL) continue;
-      const holding = new Set();
-      indexes.forEach((index) => groupDocuments(index, group, holding));
-      const required = group.presence === lunr.Query.presence.REQUIRED;
-      refs = refs.filter((ref) => holding.has(String(ref)) === required);
-    }
-    return { refs, totals };
+      });
+    });
+    return { scores, holds, excluded, candidates };
   }
 
-  /* The refs matching `text`, best first, with scores; null for an empty query. */
+  function bitsSet(value) {
+    let count = 0;
+    for (let rest = value; rest; rest >>>= 1) count += rest & 1;
+    return count;
+  }
+
+  /* The papers of a query, best first: those with every word (+ and - applied); when there are
+   * none, those with any of the words, most words first. */
+  function rank({ scores, holds, excluded, candidates }, groups, papers) {
+    let required = 0, optional = 0;
+    groups.slice(0, MOST_GROUPS).forEach((group, g) => {
+      if (group.presence === lunr.Query.presence.REQUIRED) required |= 2 ** g;
+      else if (group.presence === lunr.Query.presence.OPTIONAL) optional |= 2 ** g;
+    });
+    required >>>= 0;
+    optional >>>= 0;
+    const every = (required | optional) >>> 0;
+    if (!groups.some((group) => group.presence !== lunr.Query.presence.PROHIBITED)) {  // only exclusions: the rest, newest first
+      const rest = [];
+      for (let paper = 0; paper < papers; paper++) if (!excluded[paper]) rest.push(paper);
+      return { refs: rest, anyWord: false };
+    }
+    const byScore = (a, b) => scores[b] - scores[a] || a - b;
+    const all = candidates.filter((paper) => !excluded[paper] && ((holds[paper] & every) >>> 0) === every);
+    if (all.length || bitsSet(optional) < 2) return { refs: all.sort(byScore), anyWord: false };
+    const some = candidates.filter((paper) => !excluded[paper] && ((holds[paper] & required) >>> 0) === required);
+    const words = new Uint8Array(papers);
+    for (const paper of some) words[paper] = bitsSet((holds[paper] & optional) >>> 0);
+    return { refs: some.sort((a, b) => words[b] - words[a] || byScore(a, b)), anyWord: some.length > 0 };
+  }
+
   let knownManifest = null;
 
   /* Start fetching the shards a query will need before the debounce runs it (cached promises:
@@ -217,50 +329,56 @@
   function prefetch(text) {
     if (!window.lunr || !knownManifest) return;
     try {
-      for (const number of shardsFor(parseQuery(text, knownManifest.fields), knownManifest.shards)) {
-        loadShard(number).catch(() => {});  // handled here; the search reports a failure itself
-      }
+      const groups = parseQuery(text, knownManifest.fields);
+      if (groups.some((group) => group.clauses.some((clause) => clauseTarget(clause).any))) return;  // not worth the term list
+      shardsFor(groups, knownManifest).then((numbers) => numbers.forEach((n) => loadShard(n).catch(() => {})), () => {});
     } catch (error) {
       // the search itself will report what went wrong
     }
   }
 
+  /* The papers matching `text` (by number), best first, with their scores; null for an empty query. */
   async function search(text, onProgress) {
     const manifest = knownManifest = await fetchJSON("search/manifest.json");
-    if (!text.trim()) return { manifest, ranked: null, groups: [] };
+    if (!text.trim()) return { manifest, ranked: null, scores: null, groups: [], anyWord: false };
     await loadLunr();
     const groups = parseQuery(text, manifest.fields);
-    if (!groups.length) return { manifest, ranked: [], groups };
-    const needed = shardsFor(groups, manifest.shards);
+    if (!groups.length) return { manifest, ranked: [], scores: null, groups, anyWord: false };
+    const needed = await shardsFor(groups, manifest);
     let done = 0;
-    const indexes = await Promise.all(needed.map((number) => loadShard(number).then((index) => {
+    const loaded = await Promise.all(needed.map((number) => loadShard(number).then((shard) => {
       onProgress && onProgress(++done, needed.length);
-      return index;
+      return shard;
     })));
-    const { refs, totals } = merge(indexes, groups, manifest);
-    refs.sort((a, b) => totals[b] - totals[a] || a - b);
-    return { manifest, ranked: refs.map((ref) => [ref, totals[ref]]), groups };
+    const found = score(loaded, groups, manifest);
+    const { refs, anyWord } = rank(found, groups, manifest.papers);
+    return { manifest, ranked: refs, scores: found.scores, groups, anyWord };
   }
 
   // ---------- export ----------
 
   /* The papers of a search as a file. BibTeX entries come made and escaped by the generator
-   * (cite.py, as on each paper's page); CSV and JSON are built here from the cards, the
-   * citation blocks (search/cite-NNN.json) and the abstracts, fetched for these papers only. */
-  async function exportRecords(manifest, cards, refs) {
-    const per = manifest.abstracts_per_file;
-    const [citations, abstracts] = await Promise.all(["cite", "abstracts"].map((kind) => loadBlocks(kind, manifest, refs)));
+   * (cite.py, as on each paper's page); CSV and JSON are built here from the papers' files,
+   * fetched EXPORT_REQUESTS at a time, with progress. */
+  async function exportRecords(manifest, refs, onProgress) {
+    const papers = new Array(refs.length);
+    let next = 0, done = 0;
+    const worker = async () => {
+      while (next < refs.length) {
+        const at = next++;
+        papers[at] = await loadPaper(manifest, refs[at]);
+        onProgress(++done, refs.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EXPORT_REQUESTS, refs.length) }, worker));
     const keys = new Set();
-    return refs.map((ref) => {
-      const [slug, title, , date, topics, methods] = cards[ref];
-      const [key, bibtex, authors, arxiv] = citations.get(Math.floor(ref / per))[ref % per];
+    return papers.map(([slug, title, , date, topics, methods, abstract, key, bibtex, authors, arxiv]) => {
       const unique = uniqueKey(key, keys);  // two papers may make the same key; BibTeX needs them apart
       return {
         key: unique, bibtex: unique === key ? bibtex : bibtex.replace(`{${key},`, `{${unique},`),
         title, authors, date: date || null,
         topics: topics.map((t) => manifest.topics[t][1]), methods: methods.map((m) => manifest.methods[m][1]),
-        url: new URL(`papers/${slug}/`, ROOT).href, arxiv: arxiv || null,
-        abstract: abstracts.get(Math.floor(ref / per))[ref % per],
+        url: new URL(`papers/${slug}/`, ROOT).href, arxiv: arxiv || null, abstract,
       };
     });
   }
@@ -366,32 +484,38 @@
     return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
-  function yearOf(card) {
-    return card[3] ? card[3].slice(0, 4) : "undated";
+  /* The reader's filters as numbers. Topics and methods narrow (a paper must have every one
+   * chosen); years widen (any chosen). `facets` (loadFacets) is needed for topics and methods. */
+  function filterOf(state, manifest, facets) {
+    const numbers = (terms, slugs) => slugs.map((slug) => terms.findIndex(([known]) => known === slug));
+    return { topics: numbers(manifest.topics, state.topic), methods: numbers(manifest.methods, state.method),
+      years: new Set(state.year), facets, yearOf: yearsOf(manifest) };
   }
 
-  function matches(card, state, manifest, except) {
-    const [, , , , topics, methods] = card;
-    if (except !== "topic" && !state.topic.every((slug) => topics.some((t) => manifest.topics[t][0] === slug))) return false;
-    if (except !== "method" && !state.method.every((slug) => methods.some((m) => manifest.methods[m][0] === slug))) return false;
-    if (except !== "year" && state.year.length && !state.year.includes(yearOf(card))) return false;
+  function matches(ref, filter, except) {
+    const has = (values, wanted) => wanted.every((value) => values.includes(value));
+    if (except !== "topic" && filter.topics.length && !has(filter.facets.topicsOf(ref), filter.topics)) return false;
+    if (except !== "method" && filter.methods.length && !has(filter.facets.methodsOf(ref), filter.methods)) return false;
+    if (except !== "year" && filter.years.size && !filter.years.has(filter.yearOf[ref])) return false;
     return true;
   }
 
-  function facetCounts(cards, refs, state, manifest) {
+  function facetCounts(refs, filter, manifest) {
     const counts = { topic: new Map(), method: new Map(), year: new Map() };
+    const add = (facet, value) => counts[facet].set(value, (counts[facet].get(value) || 0) + 1);
     for (const ref of refs) {
-      const card = cards[ref];
-      // Topics and methods narrow (a paper must have every one chosen); years widen (any chosen).
-      if (matches(card, state, manifest, "year")) {
-        const year = yearOf(card);
-        counts.year.set(year, (counts.year.get(year) || 0) + 1);
-      }
-      if (!matches(card, state, manifest)) continue;
-      card[4].forEach((t) => counts.topic.set(manifest.topics[t][0], (counts.topic.get(manifest.topics[t][0]) || 0) + 1));
-      card[5].forEach((m) => counts.method.set(manifest.methods[m][0], (counts.method.get(manifest.methods[m][0]) || 0) + 1));
+      if (matches(ref, filter, "year")) add("year", filter.yearOf[ref]);
+      if (!matches(ref, filter)) continue;
+      for (const t of filter.facets.topicsOf(ref)) add("topic", manifest.topics[t][0]);
+      for (const m of filter.facets.methodsOf(ref)) add("method", manifest.methods[m][0]);
     }
     return counts;
+  }
+
+  let facetTable = null;  // loadFacets(), once
+  function facetsFor(manifest) {
+    facetTable = facetTable || loadFacets(manifest);
+    return facetTable;
   }
 
   class SearchPage {
@@ -475,9 +599,17 @@
         const found = await search(this.state.q, (done, total) => {
           if (run === this.run) this.status.textContent = `Loading the index… ${done} of ${total} files`;
         });
-        const cards = await fetchJSON("search/papers.json");
+        const { manifest } = found;
+        // The topic and method table is fetched before the results only when they are filtered by it.
+        const facets = this.state.topic.length || this.state.method.length ? await facetsFor(manifest) : null;
         if (run !== this.run) return;  // a newer query has started
-        await this.render(found, cards, run);
+        const all = found.ranked === null ? Array.from({ length: manifest.papers }, (_, ref) => ref) : found.ranked;
+        if (!await this.render(found, all, facets, run)) return;
+        this.facets.setAttribute("aria-busy", "true");
+        const table = await facetsFor(manifest);
+        if (run !== this.run) return;
+        this.renderFacets(facetCounts(all, filterOf(this.state, manifest, table), manifest), manifest);
+        this.facets.removeAttribute("aria-busy");
       } catch (error) {
         if (run === this.run) this.status.textContent = `Search is unavailable: ${error.message}`;
       } finally {
@@ -485,40 +617,34 @@
       }
     }
 
-    async render({ manifest, ranked, groups }, cards, run) {
-      const all = ranked === null ? cards.map((_, ref) => [ref, 0]) : ranked;
-      const refs = all.map(([ref]) => ref);
-      let kept = all.filter(([ref]) => matches(cards[ref], this.state, manifest));
-      if (this.state.sort === "date" || ranked === null) {
-        kept = [...kept].sort((a, b) => (cards[b[0]][3] || "").localeCompare(cards[a[0]][3] || "") || a[0] - b[0]);
-      }
-      this.renderFacets(facetCounts(cards, refs, this.state, manifest), manifest);
-      this.exported = { manifest, cards, refs: kept.map(([ref]) => ref) };
+    /* The results shown, once their papers' files are in; false if a newer query came first. */
+    async render({ manifest, ranked, groups, anyWord }, all, facets, run) {
+      const filter = filterOf(this.state, manifest, facets);
+      let kept = FACETS.some((facet) => this.state[facet].length) ? all.filter((ref) => matches(ref, filter)) : all;
+      if (this.state.sort === "date" && ranked !== null) kept = Int32Array.from(kept).sort();  // numbered newest first
+      const visible = Array.from(kept.slice(0, this.shown));
+      const papers = await Promise.all(visible.map((ref) => loadPaper(manifest, ref)));
+      if (run !== this.run) return false;
+      this.exported = { manifest, refs: Array.from(kept) };
       this.exporter.hidden = !kept.length;
       this.exportMessage.textContent = "";
-      const visible = kept.slice(0, this.shown);
       const stems = groups.filter((g) => g.stem && g.presence !== lunr.Query.presence.PROHIBITED).map((g) => g.stem);
-      this.results.replaceChildren(...visible.map(([ref]) => this.result(ref, cards[ref], manifest, stems)));
+      this.results.replaceChildren(...visible.map((ref, i) => this.result(ref, papers[i], manifest, stems)));
       this.more.hidden = kept.length <= this.shown;
-      this.status.replaceChildren(this.summary(ranked, kept.length, manifest));
-      if (visible.length) {
-        const abstracts = await loadBlocks("abstracts", manifest, visible.map(([ref]) => ref));
-        if (run !== this.run) return;
-        for (const item of this.results.children) {
-          const ref = Number(item.dataset.ref);
-          const text = abstracts.get(Math.floor(ref / manifest.abstracts_per_file))[ref % manifest.abstracts_per_file];
-          item.querySelector(".atlas-result__snippet").replaceChildren(highlighted(snippet(text, stems), stems));
-        }
-      }
+      const words = groups.filter((g) => g.presence === lunr.Query.presence.OPTIONAL).length;
+      this.status.replaceChildren(this.summary(ranked, kept.length, manifest, { anyWord, words }));
+      return true;
     }
 
-    summary(ranked, count, manifest) {
+    summary(ranked, count, manifest, { anyWord, words }) {
       const active = FACETS.some((facet) => this.state[facet].length);
       if (ranked === null && (count || !active)) {
         return document.createTextNode(active ? `${count} papers with these filters, newest first.`
           : `Type to search ${count} papers by title, author, method or abstract words. Lunr syntax works too: title:dpo, +grpo -ppo, distil*, reword~1. Press / to search from any page.`);
       }
-      if (count) return document.createTextNode(`${count} ${count === 1 ? "paper" : "papers"} found.`);
+      const papers = `${count} ${count === 1 ? "paper" : "papers"}`;
+      if (count && anyWord) return document.createTextNode(`No paper has all these words. ${papers} found with some of them, most words first.`);
+      if (count) return document.createTextNode(`${papers} found${words > 1 ? " with all these words" : ""}.`);
       const names = { topic: new Map(manifest.topics), method: new Map(manifest.methods), year: new Map() };
       const hint = element("span", { text: active ? " Try removing a filter: " : " Try fewer or other words." });
       for (const facet of FACETS) {
@@ -531,15 +657,15 @@
       return element("span", {}, ranked === null ? "No paper has all these filters." : `No papers match “${shown}”.`, hint);
     }
 
-    result(ref, card, manifest, stems) {
-      const [slug, title, authors, date, topics, methods] = card;
+    result(ref, paper, manifest, stems) {
+      const [slug, title, authors, date, topics, methods, abstract] = paper;
       const chips = [...topics.map((t) => ["topics", manifest.topics[t]]), ...methods.map((m) => ["methods", manifest.methods[m]])]
         .map(([kind, [termSlug, name]]) => element("a", { class: `atlas-chip atlas-chip--${kind}`, href: new URL(`${kind}/${termSlug}/`, ROOT).href, text: name, tabindex: "-1" }));
       return element("li", { class: "atlas-result", "data-ref": String(ref) },
         element("a", { class: "atlas-result__title", href: new URL(`papers/${slug}/`, ROOT).href }, highlighted(title, stems)),
         element("div", { class: "atlas-result__meta" }, highlighted(authors || "Authors unknown", stems), ` · ${date || "undated"}`),
         element("div", { class: "atlas-chips" }, ...chips),
-        element("p", { class: "atlas-result__snippet" }, "…"));
+        element("p", { class: "atlas-result__snippet" }, highlighted(snippet(abstract, stems), stems)));
     }
 
     renderFacets(counts, manifest) {
@@ -572,10 +698,14 @@
     }
 
     async exportAs(format) {
-      const { manifest, cards, refs } = this.exported;
-      this.exportMessage.textContent = ` Preparing ${refs.length} ${refs.length === 1 ? "paper" : "papers"}…`;
+      const { manifest, refs } = this.exported;
+      const message = this.exportMessage;
+      message.textContent = ` Preparing ${refs.length} ${refs.length === 1 ? "paper" : "papers"}…`;
       try {
-        const text = EXPORTS[format].text(await exportRecords(manifest, cards, refs));
+        const records = await exportRecords(manifest, refs, (done, total) => {
+          if (done % 50 === 0 || done === total) message.textContent = ` Fetching papers: ${done} of ${total}…`;
+        });
+        const text = EXPORTS[format].text(records);
         download(`${exportName(this.state)}.${format}`, EXPORTS[format].type, text);
         this.exportMessage.textContent = ` Exported ${refs.length}.`;
       } catch (error) {
@@ -648,5 +778,5 @@
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", attach);
   else attach();
 
-  window.atlasSearch = { search, parseQuery, merge };  // for the benchmark and tests
+  window.atlasSearch = { search, parseQuery };  // for the benchmark and tests
 })();
