@@ -191,6 +191,17 @@
     return found;
   }
 
+  /* The first position in a sorted list whose string is not below `text`. */
+  function lowerBound(list, text) {
+    let low = 0, high = list.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (list[middle] < text) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /* What a clause asks for: an exact term (through the stemmer, as lunr's search pipeline does),
    * a prefix (a wildcard not at the start), or anything (a leading wildcard, edit distance: the
    * whole term list, search/terms.json, is read to find which terms). */
@@ -227,6 +238,13 @@
   function expand(shard, clause) {
     const target = clauseTarget(clause);
     if (target.exact !== undefined) return shard.terms.has(target.exact) ? [target.exact] : [];
+    if (target.prefix !== undefined && clause.term === `${target.prefix}*`) {  // a plain prefix: a run of the sorted terms
+      const reached = [];
+      for (let i = lowerBound(shard.list, target.prefix); i < shard.list.length && shard.list[i].startsWith(target.prefix); i++) {
+        reached.push(shard.list[i]);
+      }
+      return reached;
+    }
     shard.tokenSet = shard.tokenSet || lunr.TokenSet.fromArray(shard.list);
     return shard.tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
   }
@@ -313,13 +331,26 @@
       for (let paper = 0; paper < papers; paper++) if (!excluded[paper]) rest.push(paper);
       return { refs: rest, anyWord: false };
     }
-    const byScore = (a, b) => scores[b] - scores[a] || a - b;
     const all = candidates.filter((paper) => !excluded[paper] && ((holds[paper] & every) >>> 0) === every);
-    if (all.length || bitsSet(optional) < 2) return { refs: all.sort(byScore), anyWord: false };
+    if (all.length || bitsSet(optional) < 2) return { refs: byScore(all, scores), anyWord: false };
     const some = candidates.filter((paper) => !excluded[paper] && ((holds[paper] & required) >>> 0) === required);
     const words = new Uint8Array(papers);
     for (const paper of some) words[paper] = bitsSet((holds[paper] & optional) >>> 0);
-    return { refs: some.sort((a, b) => words[b] - words[a] || byScore(a, b)), anyWord: some.length > 0 };
+    return { refs: some.sort((a, b) => words[b] - words[a] || scores[b] - scores[a] || a - b), anyWord: some.length > 0 };
+  }
+
+  /* Papers best first (ties: newest first), sorted as numbers, natively: each paper's key is its
+   * score, to five decimals and negated, times 2^21, plus its number (below 2^21, and the key
+   * stays below 2^53 for scores up to 4,000). A comparison function is called millions of times
+   * for the tens of thousands of papers a common word finds. */
+  function byScore(papers, scores) {
+    const SPAN = 2 ** 21;
+    const keys = new Float64Array(papers.length);
+    for (let i = 0; i < papers.length; i++) keys[i] = -Math.round(scores[papers[i]] * 1e5) * SPAN + papers[i];
+    keys.sort();
+    const sorted = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) sorted[i] = ((keys[i] % SPAN) + SPAN) % SPAN;
+    return sorted;
   }
 
   let knownManifest = null;
