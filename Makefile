@@ -35,6 +35,7 @@ test: setup $(TOOLS)
 # Benchmarks on synthetic corpora of 1,000 and 10,000 papers (not part of the tests); each
 # script's docstring says what it measures. Takes several minutes.
 bench: setup /usr/bin/chromium
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/serve_bench.py
 	$(BIN)/python bench/search_bench.py

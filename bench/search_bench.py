@@ -155,6 +155,7 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 FIRST_RESULT_WATCH = """
+performance.setResourceTimingBufferSize(100000);
 new MutationObserver((_, observer) => {
     if (document.querySelector('.atlas-result')) { window.__firstResult = performance.now(); observer.disconnect(); }
 }).observe(document, { childList: true, subtree: true });
@@ -197,13 +198,14 @@ def first_result_bytes(browser, url: str, site: Path, query: str) -> tuple[int, 
     first result, files, seconds from navigation to it)."""
     context = browser.new_context()
     page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(urlparse(request.url).path))
     page.add_init_script(FIRST_RESULT_WATCH)
     page.goto(url + "search/?q=" + quote(query))
     page.wait_for_selector(".atlas-result", timeout=120_000)
     seconds = page.evaluate("window.__firstResult") / 1000
-    files = [site / unquote(path).lstrip("/") for path in requested if is_atlas_search_file(path)]
+    # Only what was requested before the first result showed (the facet table comes after).
+    requested = page.evaluate("""() => performance.getEntriesByType("resource")
+        .filter((entry) => entry.startTime < window.__firstResult).map((entry) => entry.name)""")
+    files = [site / unquote(urlparse(u).path).lstrip("/") for u in requested if is_atlas_search_file(urlparse(u).path)]
     context.close()
     return sum(sent_bytes(f) for f in files if f.is_file()), len(files), seconds
 
@@ -221,6 +223,31 @@ def pagefind_bytes(browser, url: str, site: Path, query: str) -> tuple[int, int,
     files = [site / unquote(path).lstrip("/") for path in requested if path.startswith("/pagefind/")]
     context.close()
     return sum(sent_bytes(f) for f in files if f.is_file()), len(files), results
+
+
+EXPORTED_QUERY = "grpo"  # about 5,000 papers at 100,000
+
+
+def export_figures(browser, url: str, query: str) -> dict[str, float]:
+    """Exporting the results of `query` as JSON, as a reader does: how many, how long, and
+    whether the progress showed meanwhile."""
+    page = browser.new_context().new_page()
+    page.goto(url + "search/?q=" + quote(query))
+    page.wait_for_selector(".atlas-export:not([hidden])", timeout=120_000)
+    page.evaluate("""() => {
+        window.exportMessages = [];
+        const message = document.querySelector('.atlas-export__message');
+        new MutationObserver(() => window.exportMessages.push(message.textContent))
+            .observe(message, { childList: true, characterData: true, subtree: true });
+    }""")
+    started = time.perf_counter()
+    with page.expect_download(timeout=600_000) as downloading:
+        page.locator(".atlas-export__button[data-format='json']").click()
+    records = json.loads(Path(downloading.value.path()).read_text(encoding="utf-8"))
+    seconds = time.perf_counter() - started
+    progress = sum("Fetching papers" in message for message in page.evaluate("window.exportMessages"))
+    page.context.close()
+    return {f"export of '{query}': papers": len(records), "  seconds": seconds, "  progress messages": progress}
 
 
 def measure_browser(site: Path, queries: list[str], with_pagefind: bool) -> dict[str, float]:
@@ -255,6 +282,7 @@ def measure_browser(site: Path, queries: list[str], with_pagefind: bool) -> dict
             page.goto(url + "search/?q=grpo")
             page.wait_for_selector(".atlas-result", timeout=120_000)
             timings = page.evaluate(QUERY_TIMES, TIMED_QUERIES[1:] + TIMED_QUERIES[:1])
+            figures.update(export_figures(browser, url, EXPORTED_QUERY))
             whole = page.evaluate(WHOLE_INDEX_TOP10, [query for query, _, _ in timings])
             browser.close()
     finally:
@@ -282,25 +310,29 @@ def file_figures(site: Path) -> dict[str, float]:
     }
 
 
-def measure(size: int, work: Path, with_pagefind: bool) -> dict[str, float]:
-    write_corpus(work, size)
-    started = time.perf_counter()
-    data_seconds = build(work)
-    print(f"  built {size:,} papers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+def measure(size: int, work: Path, with_pagefind: bool, reuse: bool = False) -> dict[str, float]:
     site = work / "site"
+    reusing = reuse and (site / "whole.json").exists()
+    figures: dict[str, float] = {"papers": size}
+    if not reusing:
+        write_corpus(work, size)
+        started = time.perf_counter()
+        figures["search, feeds and API in the build (s)"] = build(work)
+        print(f"  built {size:,} papers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     corpus = load_corpus(work)
-    figures = {"papers": size, "index build (s)": index_build_seconds(corpus), "search, feeds and API in the build (s)": data_seconds}
-    write_whole_index(corpus, site)
+    figures["index build (s)"] = index_build_seconds(corpus)
     queries = [*BYTE_QUERIES, rare_word(corpus)]
-    if with_pagefind:
-        write_pagefind_pages(corpus, work / "pagefind-source")
+    if not reusing:
+        write_whole_index(corpus, site)
+        if with_pagefind:
+            write_pagefind_pages(corpus, work / "pagefind-source")
     del corpus  # Pagefind needs all the memory there is at 100,000 papers
     gc.collect()
-    if with_pagefind:
+    if with_pagefind and not reusing:
         seconds = run_pagefind(work / "pagefind-source", site)
-        with_pagefind = seconds is not None
-        if with_pagefind:
+        if seconds is not None:
             figures["Pagefind indexing (s)"] = seconds
+    with_pagefind = with_pagefind and (site / "pagefind.html").exists()
     return {**figures, **file_figures(site), **measure_browser(site, queries, with_pagefind)}
 
 
@@ -312,11 +344,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
     parser.add_argument("--no-pagefind", action="store_true", help="skip Pagefind (it needs ~22 GB at 100,000 papers)")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: measure the sites built there by an earlier run")
     args = parser.parse_args()
     for size in args.sizes:
         print(f"\n-- {size:,} papers: first-result bytes per query --")
         if args.keep:
-            figures = measure(size, args.keep / str(size), not args.no_pagefind)
+            figures = measure(size, args.keep / str(size), not args.no_pagefind, args.reuse)
         else:
             with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as work:
                 figures = measure(size, Path(work), not args.no_pagefind)
