@@ -143,7 +143,9 @@ def test_a_removed_paper_loses_its_page(atlas, project):
     build(atlas, project)
     (project / "content" / "papers" / "ppo-rlhf.md").unlink()
     result = build(atlas, project)
-    assert "1 removed" in result.stderr
+    # Its page, and the last of the search's per-paper files (they are numbered): one paper fewer.
+    assert "2 removed" in result.stderr
+    assert not (project / "build" / "docs" / "search" / "papers" / "000" / "4.json").exists()
     assert not (project / "build" / "docs" / "papers" / "ppo-rlhf.md").exists()
     assert not (project / "site" / "papers" / "ppo-rlhf").exists()
 
