@@ -39,6 +39,7 @@ import gzip
 import json
 import math
 import struct
+from array import array
 from collections import Counter
 from importlib import resources
 
@@ -80,10 +81,9 @@ def search_files(corpus: Corpus) -> dict[str, str | bytes]:
 
 
 def _search_files(corpus: Corpus) -> dict[str, str | bytes]:
-    weighed = weighed_postings(corpus)
-    terms = sorted(weighed, key=js_order)
-    shards = _shards(terms, weighed)
-    del weighed
+    counted, norms = counted_postings(corpus)
+    terms = sorted(counted, key=js_order)
+    shards = _shards(terms, counted, norms, len(corpus.items))
     files: dict[str, str | bytes] = {f"{SEARCH_DIR}/shard-{number:04d}.bin": data for number, (_, data) in enumerate(shards)}
     files[f"{SEARCH_DIR}/terms.json"] = _json(terms)
     topics = {term.slug: number for number, term in enumerate(corpus.taxonomy.topics)}
@@ -122,42 +122,42 @@ def field_texts(item: Item, corpus: Corpus) -> dict[str, str]:
     }
 
 
-def weighed_postings(corpus: Corpus) -> dict[str, list[tuple[list[int], list[float]] | None]]:
-    """{term: for each field, None or (paper numbers ascending, their BM25 weights)}: the weights
-    of lunr.py's Builder (lunr's idf, k1 = 1.2, b = 0.75, field boosts), unrounded."""
-    texts = [list(field_texts(item, corpus).values()) for item in corpus.items]
-    papers, counted, norms = len(texts), {}, []
-    for f in range(len(FIELDS)):
-        lengths = _count_terms([paper[f] for paper in texts], f, counted)
-        average = (sum(lengths) / papers if papers else 0) or 1  # no words in this field: nothing to weigh
-        norms.append([K1 * (1 - B + B * length / average) for length in lengths])
-    boosts = list(FIELDS.values())
-    for per_field in counted.values():
-        inverse = _idf(sum(len(pair[0]) for pair in per_field if pair), papers)
-        for f, pair in enumerate(per_field):
-            if pair is not None:
-                numbers, frequencies = pair
-                scale, norm = inverse * (K1 + 1) * boosts[f], norms[f]
-                per_field[f] = (numbers, [scale * tf / (norm[n] + tf) for n, tf in zip(numbers, frequencies, strict=True)])
-    return counted
+def counted_postings(corpus: Corpus) -> tuple[dict[str, list], list[array]]:
+    """{term: for each field, None or (paper numbers ascending, the term's frequencies there)},
+    and for each field, each paper's BM25 length norm. Arrays of machine numbers, not lists:
+    at 100,000 papers there are some twelve million postings."""
+    counted: dict[str, list] = {}
+    lengths = [array("l") for _ in FIELDS]
+    for number, item in enumerate(corpus.items):
+        for f, text in enumerate(field_texts(item, corpus).values()):
+            terms = lunr_compat.index_terms(text)
+            lengths[f].append(len(terms))
+            for term, frequency in Counter(terms).items():
+                per_field = counted.get(term)
+                if per_field is None:
+                    per_field = counted[term] = [None] * len(FIELDS)
+                pair = per_field[f]
+                if pair is None:
+                    pair = per_field[f] = (array("l"), array("l"))
+                pair[0].append(number)
+                pair[1].append(frequency)
+    papers = len(corpus.items)
+    norms = []
+    for column in lengths:
+        average = (sum(column) / papers if papers else 0) or 1  # no words in this field: nothing to weigh
+        norms.append(array("d", (K1 * (1 - B + B * length / average) for length in column)))
+    return counted, norms
 
 
-def _count_terms(texts: list[str], f: int, counted: dict[str, list]) -> list[int]:
-    """Each term's papers and frequencies in field number `f`, into `counted`; the fields' lengths."""
-    lengths = []
-    for number, text in enumerate(texts):
-        terms = lunr_compat.index_terms(text)
-        lengths.append(len(terms))
-        for term, frequency in Counter(terms).items():
-            per_field = counted.get(term)
-            if per_field is None:
-                per_field = counted[term] = [None] * len(FIELDS)
-            pair = per_field[f]
-            if pair is None:
-                pair = per_field[f] = ([], [])
-            pair[0].append(number)
-            pair[1].append(frequency)
-    return lengths
+def weighed(per_field: list, norms: list[array], papers: int) -> list[tuple[array, list[float]] | None]:
+    """One term's postings (from counted_postings) with their BM25 weights in place of the
+    frequencies: the weights of lunr.py's Builder (lunr's idf, k1 = 1.2, b = 0.75, the field
+    boosts), unrounded."""
+    inverse = _idf(sum(len(pair[0]) for pair in per_field if pair), papers)
+    return [
+        None if pair is None else (pair[0], [
+            scale * tf / (norm[n] + tf) for n, tf in zip(pair[0], pair[1], strict=True)])
+        for pair, norm, scale in zip(per_field, norms, [inverse * (K1 + 1) * boost for boost in FIELDS.values()], strict=True)]
 
 
 def _idf(held: int, papers: int) -> float:
@@ -167,8 +167,9 @@ def _idf(held: int, papers: int) -> float:
 
 # ---------- encoding ----------
 
-def _shards(terms: list[str], weighed: dict[str, list]) -> list[tuple[str, bytes]]:
-    """(first term, file) of each shard: consecutive `terms`, about SHARD_BYTES of postings each."""
+def _shards(terms: list[str], counted: dict[str, list], norms: list[array], papers: int) -> list[tuple[str, bytes]]:
+    """(first term, file) of each shard: consecutive `terms`, about SHARD_BYTES of postings each.
+    Each term's postings are weighed as they are encoded, and let go of (`counted` empties)."""
     shards, header, body = [], [], bytearray()
 
     def close() -> None:
@@ -177,20 +178,17 @@ def _shards(terms: list[str], weighed: dict[str, list]) -> list[tuple[str, bytes
 
     for term in terms:
         entries, postings = [], bytearray()
-        for f, pair in enumerate(weighed[term]):
+        for f, pair in enumerate(weighed(counted.pop(term), norms, papers)):
             if pair is not None:
                 numbers, weights = pair
                 low, high = min(weights), max(weights)
-                entries.append([f, len(numbers), _rounded(low), _rounded(high), None])
-                postings_start = len(postings)
-                postings += varint_gaps(numbers)
-                postings += quantized(weights, low, high)
-                entries[-1][4] = postings_start
+                entries.append([f, len(numbers), _rounded(low), _rounded(high), len(postings)])  # offset in the term's
+                postings += varint_gaps(numbers) + quantized(weights, low, high)
         if header and len(body) + len(postings) > SHARD_BYTES:
             close()
             header, body = [], bytearray()
         for entry in entries:
-            entry[4] += len(body)
+            entry[4] += len(body)  # now in the shard's
         header.append([term, entries])
         body += postings
     close()
