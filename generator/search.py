@@ -239,19 +239,15 @@ def _paper(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
 
 
 def _facets(corpus: Corpus) -> bytes:
-    """The papers of each topic, then of each method, as numbers: [[count, offset], ...] in the
-    header, the gaps in the body (the shard layout)."""
-    holding: dict[tuple[str, str], list[int]] = {}
-    for number, item in enumerate(corpus.items):
-        for kind, assigned in (("topics", item.topics), ("methods", item.methods)):
-            for a in assigned:
-                holding.setdefault((kind, a.slug), []).append(number)
+    """The papers of each topic, then of each method (in the taxonomy's order, as the corpus
+    groups them), as numbers: [[count, offset], ...] in the header, the gaps in the body (the
+    shard layout)."""
+    number = {item.paper.slug: n for n, item in enumerate(corpus.items)}
     header, body = [], bytearray()
-    for kind, terms in (("topics", corpus.taxonomy.topics), ("methods", corpus.taxonomy.methods)):
-        for term in terms:
-            numbers = holding.get((kind, term.slug), [])
-            header.append([len(numbers), len(body)])
-            body += varint_gaps(numbers)
+    for grouped in (corpus.by_topic, corpus.by_method):
+        for items in grouped.values():
+            header.append([len(items), len(body)])
+            body += varint_gaps([number[item.paper.slug] for item in items])
     return _pack(header, body)
 
 

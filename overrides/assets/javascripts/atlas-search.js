@@ -108,9 +108,10 @@
   }
 
   /* Topics and methods of every paper, from search/facets.bin: for each paper, where its topic
-   * (method) numbers begin in one flat array, as a compressed sparse row table. */
+   * (method) numbers begin in one flat array, as a compressed sparse row table. Made once. */
+  let facetTable = null;
   function loadFacets(manifest) {
-    return fetchPacked("search/facets.bin").then(({ header, body }) => {
+    facetTable = facetTable || fetchPacked("search/facets.bin").then(({ header, body }) => {
       const table = (from, to) => {
         const lists = header.slice(from, to).map(([count, offset]) => readGaps(body, offset, count).numbers);
         const starts = new Int32Array(manifest.papers + 1);
@@ -124,6 +125,7 @@
       const topics = manifest.topics.length;
       return { topicsOf: table(0, topics), methodsOf: table(topics, topics + manifest.methods.length) };
     });
+    return facetTable;
   }
 
   /* The year of each paper, by number, from the manifest's ranges (papers are numbered newest first). */
@@ -543,12 +545,6 @@
     return counts;
   }
 
-  let facetTable = null;  // loadFacets(), once
-  function facetsFor(manifest) {
-    facetTable = facetTable || loadFacets(manifest);
-    return facetTable;
-  }
-
   class SearchPage {
     constructor(root) {
       this.root = root;
@@ -632,12 +628,12 @@
         });
         const { manifest } = found;
         // The topic and method table is fetched before the results only when they are filtered by it.
-        const facets = this.state.topic.length || this.state.method.length ? await facetsFor(manifest) : null;
+        const facets = this.state.topic.length || this.state.method.length ? await loadFacets(manifest) : null;
         if (run !== this.run) return;  // a newer query has started
         const all = found.ranked === null ? Array.from({ length: manifest.papers }, (_, ref) => ref) : found.ranked;
         if (!await this.render(found, all, facets, run)) return;
         this.facets.setAttribute("aria-busy", "true");
-        const table = await facetsFor(manifest);
+        const table = await loadFacets(manifest);
         if (run !== this.run) return;
         this.renderFacets(facetCounts(all, filterOf(this.state, manifest, table), manifest), manifest);
         this.facets.removeAttribute("aria-busy");
