@@ -12,6 +12,7 @@ MkDocs configuration (Material with no settings, no hook) as the baseline. Timin
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import subprocess
@@ -72,8 +73,10 @@ def tree_memory(pid: int) -> int:
         try:
             with open(f"/proc/{current}/smaps_rollup") as rollup:
                 total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending += [int(child) for child in children.read().split()]
+            # Each thread lists the children it forked (a Pool's handler thread forks its replacements).
+            for thread in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{thread}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
         except (OSError, ValueError):
             continue  # the process ended meanwhile
     return total

@@ -48,13 +48,16 @@ def map_slices_alongside(function: Callable[[Any, Sequence], list], context: Any
 @contextlib.contextmanager
 def in_background(function: Callable[[Any], T], argument: Any):
     """function(argument) in a forked process while the with-block runs; the block gets an object
-    whose get() waits for the result (call it inside the block). Without fork, it runs first."""
+    whose get() waits for the result (call it inside the block). Without fork, it runs first.
+    Once the block runs, this function holds no reference to `argument`."""
     if "fork" not in multiprocessing.get_all_start_methods():
         yield _Done(function(argument))
         return
     _shared.update(background=(function, argument))
+    del function, argument  # once forked, the caller may let go of the argument and its memory with it
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
+            _shared.pop("background")
             yield pool.apply_async(_run_background)
     finally:
         _shared.pop("background", None)

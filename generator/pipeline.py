@@ -285,7 +285,7 @@ def write_edited_papers(content: Path, docs: Path, preview: Preview, most: int =
         return []
     items = [item_of(paper, classification) for paper, _, classification, _ in analyses]
     patched = replace(corpus, by_slug={**corpus.by_slug, **{item.paper.slug: item for item in items}})
-    pages = render_papers(patched, items)
+    pages = list(render_papers(patched, items))
     site.replace_pages(docs, pages)
     return [path for path, _ in pages]
 
@@ -358,6 +358,7 @@ def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str,
         return BuildReport(papers=len(papers), problems=tuple(problems)), None
     classified = {paper.slug: classification for paper, _, classification, _ in read if paper is not None}
     related = related_papers({paper.slug: bag for paper, _, _, bag in read if paper is not None})
+    del read  # the bags of words (half of what was read) are not needed again: their memory serves the pages
     progress.count("relating", len(papers), len(papers))
     corpus = group(papers, classified, taxonomy, related)
     gc.freeze()
@@ -464,6 +465,10 @@ def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool =
     # MkDocs needs only the pages and keeps one core busy; the search index, feeds and API are
     # made on the other core meanwhile, out of MkDocs' sight, and copied into the site when both are done.
     with parallel.in_background(_write_data, (corpus, docs, site_url)) as writing:
+        # The forked process has the corpus; MkDocs needs none of it. Let go of it here, so that
+        # the build does not hold two copies of it (the other process's reads unshare its pages).
+        del corpus
+        gc.collect()
         started = time.perf_counter()
         messages = site.run_mkdocs(config, docs, site_dir, strict, exclude=DATA_FILES)
         mkdocs_seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from operator import itemgetter
 
 from . import parallel
@@ -34,7 +35,7 @@ _STOPWORDS = frozenset(
 )
 
 
-def related_papers(bags: dict[str, Counter], count: int = 5) -> dict[str, tuple[str, ...]]:
+def related_papers(bags: dict[str, str], count: int = 5) -> dict[str, tuple[str, ...]]:
     """For each slug, up to `count` other slugs, most similar first; `bags` maps slug to bag_of_words()."""
     slugs = sorted(bags)  # papers are numbered in slug order, so ties go to the smaller slug
     ordered = [bags[slug] for slug in slugs]
@@ -44,12 +45,20 @@ def related_papers(bags: dict[str, Counter], count: int = 5) -> dict[str, tuple[
     return {slugs[number]: tuple(slugs[other] for other in others) for number, others in enumerate(nearest)}
 
 
-def bag_of_words(title: str, abstract: str) -> Counter:
-    """The distinctive words of a paper and how often it says them, title words counting double."""
+def bag_of_words(title: str, abstract: str) -> str:
+    """The distinctive words of a paper and how often it says them, title words counting double,
+    packed as "word count word count ..." in the order first said. Every paper's bag is held
+    until papers are related: as one string it takes a tenth of a Counter's memory."""
     words = Counter(_words(abstract))
     for word in _words(title):
         words[word] += TITLE_WEIGHT
-    return words
+    return " ".join(f"{word} {n}" for word, n in words.items())
+
+
+def _counts(bag: str) -> Iterator[tuple[str, int]]:
+    """(word, count) of a bag_of_words(), in its order."""
+    parts = bag.split()
+    return zip(parts[::2], map(int, parts[1::2]), strict=True)
 
 
 def _nearest(context, numbers) -> list[list[int]]:
@@ -71,22 +80,22 @@ def _words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
 
 
-def _idf(bags: list[Counter]) -> dict[str, float]:
+def _idf(bags: list[str]) -> dict[str, float]:
     """Inverse document frequency of each word that at least two papers say (a word no other
     paper has cannot relate two papers)."""
     frequency: Counter = Counter()
     for bag in bags:
-        frequency.update(bag.keys())  # counted in C
+        frequency.update(bag.split()[::2])  # counted in C
     total = len(bags)
     return {word: math.log(total / n) for word, n in frequency.items() if n > 1}
 
 
-def _tfidf(context: tuple[list[Counter], dict[str, float]], numbers) -> list[list[tuple[str, int]]]:
+def _tfidf(context: tuple[list[str], dict[str, float]], numbers) -> list[list[tuple[str, int]]]:
     """For each paper number, its strongest terms with unit-length TF-IDF weights (as integers), in a stable order."""
     bags, idf = context
     vectors = []
     for number in numbers:
-        weights = [(word, _tf(n) * idf[word]) for word, n in bags[number].items() if word in idf]
+        weights = [(word, _tf(n) * idf[word]) for word, n in _counts(bags[number]) if word in idf]
         strongest = heapq.nlargest(TERMS_PER_PAPER, weights, key=itemgetter(1))  # ties: first said first
         norm = math.sqrt(sum(weight * weight for _, weight in strongest)) or 1.0
         vectors.append([(word, round(WEIGHT_SCALE * weight / norm)) for word, weight in strongest])

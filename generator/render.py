@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Iterator
 from itertools import groupby
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -41,12 +42,14 @@ PAGE_ITEMS = 500
 TOP_METHODS = 10
 
 
-def render_papers(corpus: Corpus, items) -> list[tuple[str, str]]:
-    """(path, text) of the page of each paper in `items`."""
+def render_papers(corpus: Corpus, items) -> Iterator[tuple[str, str]]:
+    """(path, text) of the page of each paper in `items`, one at a time (a worker's share of
+    100,000 pages, held at once, would be a hundred megabytes)."""
     snippets = Snippets(corpus)
-    page = _page_renderer(corpus, {}, snippets)
-    return [(path, page(path, "paper.md.j2", **_paper_context(corpus, item, snippets)))
-            for item in items for path in [paper_page_path(item.paper.slug)]]
+    env = _environment()
+    for item in items:
+        path = paper_page_path(item.paper.slug)
+        yield path, _render(env, corpus, snippets, path, "paper.md.j2", **_paper_context(corpus, item, snippets))
 
 
 def paper_page_path(slug: str) -> str:
@@ -58,13 +61,17 @@ def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | N
     env, snippets = _environment(), snippets or Snippets(corpus)
 
     def page(path: str, template: str, **context) -> str:
-        root = _root(path)
-        pages[path] = env.get_template(template).render(
-            corpus=corpus, root=root, chip=functools.partial(snippets.chip, root=root),
-            paper_list=functools.partial(snippets.paper_list, root=root), **context)
+        pages[path] = _render(env, corpus, snippets, path, template, **context)
         return pages[path]
 
     return page
+
+
+def _render(env, corpus: Corpus, snippets: Snippets, path: str, template: str, **context) -> str:
+    root = _root(path)
+    return env.get_template(template).render(
+        corpus=corpus, root=root, chip=functools.partial(snippets.chip, root=root),
+        paper_list=functools.partial(snippets.paper_list, root=root), **context)
 
 
 def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
