@@ -1,4 +1,5 @@
-"""How to cite and find a paper: BibTeX, RIS and CSL-JSON, and links to arXiv and Semantic Scholar."""
+"""How to cite and find a paper: its BibTeX entry and citation key, and links to arXiv and Semantic Scholar.
+(A paper page's RIS and CSL-JSON files are made in the browser from its JSON-LD: atlas-cite.js.)"""
 
 from __future__ import annotations
 
@@ -63,30 +64,6 @@ def bibtex(paper: Paper, key: str | None = None) -> str:
         shown = value if name == "month" else "{" + value + "}"
         lines.append(f"  {name.ljust(width)} = {shown},")
     return "\n".join(lines) + "\n}"
-
-
-def csl_item(paper: Paper, key: str | None = None, abstract: bool = True) -> dict:
-    """The paper as one CSL-JSON item (Zotero, Pandoc, citeproc). A paper's page carries it,
-    without the abstract, and makes its CSL-JSON and RIS downloads from it (atlas-cite.js)."""
-    identifier = arxiv_id(paper)
-    item: dict = {"id": key or citation_key(paper), "type": "article", "title": paper.title}
-    if paper.authors:
-        item["author"] = [_csl_name(name) for name in paper.authors]
-    if paper.date:
-        item["issued"] = {"date-parts": [[paper.date.year, paper.date.month, paper.date.day]]}
-    if identifier:
-        item.update({"publisher": "arXiv", "number": identifier, "DOI": paper.doi or f"10.48550/arXiv.{identifier}",
-                     "URL": f"https://arxiv.org/abs/{identifier}", "archive": "arXiv", "archive_location": identifier})
-        if paper.categories:
-            item["note"] = f"arXiv:{identifier} [{paper.categories[0]}]"
-    if abstract:
-        item["abstract"] = paper.abstract
-    return item
-
-
-def _csl_name(name: str) -> dict[str, str]:
-    parts = name.split()
-    return {"family": parts[-1], "given": " ".join(parts[:-1])} if len(parts) > 1 else {"literal": name}
 
 
 def citation_key(paper: Paper) -> str:

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -33,6 +34,7 @@ from generator.stamp import SHELL_URI, SHELL_URL, collapse_space, is_paper_page
 
 _BLOCK = re.compile(re.escape(FRAGMENT_START) + r"\n(.*?)\n" + re.escape(FRAGMENT_END), re.DOTALL)
 _PLACEHOLDER = "ATLASFRAGMENT{}X"
+_GENERATOR_META = re.compile(r'<meta name="generator" content="[^"]*">\n?')
 _held: dict[str, list[str]] = {}  # page source path -> its blocks, between the two events
 
 _stamped: list[File] = []  # the paper pages MkDocs leaves to on_post_build
@@ -97,6 +99,38 @@ def write_icon_styles(site_dir: str) -> None:
     target.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
+PALETTE_SCRIPT = "assets/javascripts/atlas-palette.js"
+BASE_SCRIPT = "assets/javascripts/atlas-base.js"
+# In Material's base script, the site's root as the page prints it; from a file, it is the
+# folder two levels above the file itself (assets/javascripts/).
+_PRINTED_SCOPE = '"{{ config.extra.scope | d(base_url) }}",location'
+_FILE_SCOPE = '"../..",document.currentScript.src'
+
+
+def write_material_scripts(site_dir: str, scope: str | None) -> None:
+    """Material's base and palette scripts, taken from the installed theme's partials (which
+    overrides/ replaces with links to these files), so that every page links them instead of
+    carrying them. `scope` is the configuration's `extra.scope`, if any."""
+    base = _material_script("base.html")
+    if _PRINTED_SCOPE not in base:
+        raise PluginError(f"Material's base script no longer reads {_PRINTED_SCOPE}: update generator/mkdocs_hooks.py")
+    scope_text = f"{json.dumps(scope)},location" if scope else _FILE_SCOPE
+    for path, script in ((BASE_SCRIPT, base.replace(_PRINTED_SCOPE, scope_text)), (PALETTE_SCRIPT, _material_script("palette.html"))):
+        target = Path(site_dir, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(script + "\n", encoding="utf-8")
+
+
+def _material_script(partial: str) -> str:
+    import material
+
+    path = Path(material.__file__).parent / "templates" / "partials" / "javascripts" / partial
+    script = re.search(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"), re.DOTALL)
+    if script is None:
+        raise PluginError(f"{path}: no <script> found; overrides/partials/javascripts/{partial} needs updating")
+    return script.group(1).strip()
+
+
 def on_page_markdown(markdown: str, page, **_) -> str:
     blocks: list[str] = []
 
@@ -124,6 +158,8 @@ def on_page_content(html: str, page, **_) -> str:
 def on_post_page(output: str, page, **_) -> str:
     page.content = None  # written out once this returns; the converted page is not needed again either
     output = collapse_space(output)
+    if page.file.src_uri == SHELL_URI or is_paper_page(page.file.src_uri):
+        output = _GENERATOR_META.sub("", output, count=1)  # the home page says what made the site; 100,000 pages need not
     if page.file.src_uri == SHELL_URI:
         _shell["html"] = output
     return output
@@ -134,12 +170,13 @@ def on_startup(command: str, dirty: bool, **_) -> None:
 
 
 def on_post_build(config, **_) -> None:
-    """Write the icon stylesheet, and every paper's page from the shell, then remove the shell's own.
+    """Write the icon stylesheet and Material's scripts, and every paper's page from the shell, then remove the shell's own.
 
     In a dirty rebuild (`atlas serve`), MkDocs renders only the pages whose source changed; so
     are only the papers stamped whose source is newer than their page (unless the shell
     changed), and the pages of papers that left are removed."""
     write_icon_styles(config.site_dir)
+    write_material_scripts(config.site_dir, (config.extra or {}).get("scope"))
     if not _stamped:
         return
     site_dir = config.site_dir

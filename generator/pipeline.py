@@ -366,7 +366,7 @@ def _pages(content: Path, docs: Path, progress: Progress | None, site_url: str,
     # Workers render and write the paper pages while this process renders and writes the others.
     rendering = _to_render(corpus, preview)
     reports, (indexes, written) = parallel.map_slices_alongside(
-        _write_paper_pages, (corpus, docs, existing), rendering, lambda: _write_index_pages(corpus, docs, existing, site_url))
+        _write_paper_pages, (corpus, docs, existing, site_url), rendering, lambda: _write_index_pages(corpus, docs, existing, site_url))
     for report in reports:
         written.add(report)
     written.unchanged += len(corpus.items) - len(rendering)
@@ -448,8 +448,8 @@ def _write_index_pages(corpus: Corpus, docs: Path, existing: set[str], site_url:
 
 
 def _write_paper_pages(context: tuple, items: list) -> list[site.WriteReport]:
-    corpus, docs, existing = context
-    return [site.write_pages(docs, render_papers(corpus, items), existing)]
+    corpus, docs, existing, site_url = context
+    return [site.write_pages(docs, render_papers(corpus, items, site_url), existing)]
 
 
 def build(content: Path, out: Path, site_dir: Path, config: Path, strict: bool = False,

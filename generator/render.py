@@ -22,12 +22,12 @@ from itertools import groupby
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import charts, cite
+from . import charts, cite, metadata
 from .charts import MONTH_NAMES, month_chart, month_name
 from .classify import Assignment
 from .group import Corpus, Item
 from .mathml import abstract_html, plain_text, text_html
-from .safe_html import escape_lines, escape_single_quoted, escape_text
+from .safe_html import escape_lines, escape_text
 from .text import slugify
 
 # Around HTML that MkDocs must not parse as Markdown; see fragment().
@@ -42,14 +42,16 @@ PAGE_ITEMS = 500
 TOP_METHODS = 10
 
 
-def render_papers(corpus: Corpus, items) -> Iterator[tuple[str, str]]:
+def render_papers(corpus: Corpus, items, site_url: str = "") -> Iterator[tuple[str, str]]:
     """(path, text) of the page of each paper in `items`, one at a time (a worker's share of
-    100,000 pages, held at once, would be a hundred megabytes)."""
+    100,000 pages, held at once, would be a hundred megabytes). `site_url` (ending in "/", or
+    "") gives the pages their absolute address in their metadata."""
     snippets = Snippets(corpus)
     env = _environment()
     for item in items:
         path = paper_page_path(item.paper.slug)
-        yield path, _render(env, corpus, snippets, path, "paper.md.j2", **_paper_context(corpus, item, snippets))
+        context = _paper_context(corpus, item, snippets, f"{site_url}papers/{item.paper.slug}/" if site_url else "")
+        yield path, _render(env, corpus, snippets, path, "paper.md.j2", **context)
 
 
 def paper_page_path(slug: str) -> str:
@@ -126,7 +128,8 @@ def _environment() -> Environment:
         finalize=escape_text,
     )
     env.filters.update(long_date=long_date, month_name=month_name, yaml_text=yaml_text, slug=slugify,
-                       groupby_month=groupby_month, rich=text_html, lines=escape_lines, plain=plain_text, fragment=fragment)
+                       groupby_month=groupby_month, rich=text_html, lines=escape_lines, plain=plain_text, fragment=fragment,
+                       describe=metadata.description)
     env.globals.update(why=why, term_latest=TERM_LATEST)
     return env
 
@@ -172,8 +175,8 @@ class Snippets:
             chips = "".join(self.chip("methods", a, root, explain=False) for a in item.methods) if show_methods else ""
             meta = byline(item.paper, limit=1, year_only=True) if brief else byline(item.paper)
             self._items[key] = (
-                f'<li class="atlas-item"><a class="atlas-item__title" href="{root}papers/{escape_text(item.paper.slug)}/">'
-                f'{text_html(item.paper.title)}</a>\n<span class="atlas-item__meta">{escape_text(meta)}</span>'
+                f'<li><a href="{root}papers/{escape_text(item.paper.slug)}/">'
+                f'{text_html(item.paper.title)}</a>\n<small>{escape_text(meta)}</small>'
                 + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
                 + "</li>"
             )
@@ -201,9 +204,11 @@ def _root(path: str) -> str:
     return "../" * depth
 
 
-def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
+def _paper_context(corpus: Corpus, item: Item, snippets: Snippets, url: str) -> dict:
     """What a paper's page shows, worked out here so that the template only lays it out."""
     paper, root = item.paper, "../../"
+    keywords = [corpus.taxonomy.find(kind, a.slug).name for kind, terms in (("topics", item.topics), ("methods", item.methods))
+                for a in terms]
     key = cite.citation_key(paper)
     bibtex = cite.bibtex(paper, key)
     assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
@@ -220,10 +225,9 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets) -> dict:
         "related": [corpus.by_slug[slug] for slug in corpus.related.get(paper.slug, ())],
         "bibtex": bibtex,
         "key": key,
-        # The downloads are made from this when clicked (atlas-cite.js). Without the abstract,
-        # which is the page's own text: three encoded copies with it were a quarter of the page.
-        "csl": escape_single_quoted(json.dumps(cite.csl_item(paper, key, abstract=False), ensure_ascii=False, separators=(",", ":"))),
         "links": cite.find_links(paper),
+        "description": metadata.description(paper.abstract),
+        "head": metadata.paper_head(paper, keywords, url),
     }
 
 

@@ -29,18 +29,15 @@ def escape_text(text: object) -> Markup:
     """`text` as HTML that shows its characters and that Markdown cannot turn into markup."""
     if isinstance(text, Markup):
         return text
-    return Markup(_replaced(_CONTROL.sub(" ", str(text))))
+    text = str(text)
+    if not text.isprintable():  # in C, and true of nearly every value: the pattern is rarely needed
+        text = _CONTROL.sub(" ", text)
+    return Markup(_replaced(text))
 
 
 def escape_lines(text: str) -> Markup:
     """escape_text() for preformatted text inside finished HTML: line breaks are kept."""
     return Markup(_replaced(_CONTROL_BUT_LINE_BREAKS.sub(" ", text)))
-
-
-def escape_single_quoted(text: str) -> Markup:
-    """`text` for an attribute in single quotes, when Markdown will not see it (a fragment):
-    double quotes stay as they are, as JSON has many and each escaped would take five bytes more."""
-    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;"))
 
 
 def _replaced(text: str) -> str:

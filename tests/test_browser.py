@@ -34,7 +34,7 @@ def test_home_to_method_chip_to_paper_with_math(reader, shipped_site):
     with serving(shipped_site.site) as url:
         reader.goto(url)
         shot(reader, "home")
-        chip = reader.locator(".atlas-item a.atlas-chip--methods").first  # on the newest paper that has a method
+        chip = reader.locator(".atlas-list > li a.atlas-chip--methods").first  # on the newest paper that has a method
         name = chip.inner_text()
         chip.click()
         reader.wait_for_url("**/methods/*/")
@@ -89,7 +89,8 @@ def test_dark_mode_and_a_phone_screen(reader, shipped_site):
         reader.locator("label[title='Switch to dark mode']").first.click()
         assert reader.locator("body").get_attribute("data-md-color-scheme") == "slate"
         shot(reader, "paper-phone-dark")
-        reader.goto(url)
+        reader.goto(url)  # a page loaded afresh keeps the reader's choice (Material's palette script, as a file)
+        assert reader.locator("body").get_attribute("data-md-color-scheme") == "slate"
         assert reader.evaluate("document.documentElement.scrollWidth") <= 390
         shot(reader, "home-phone-dark")
 

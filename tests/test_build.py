@@ -165,7 +165,7 @@ def test_untrusted_text_stays_text_in_every_page(atlas, project):
 def test_lists_are_newest_first_with_undated_papers_last(atlas, project):
     build(atlas, project)
     page = (project / "site" / "topics" / "reasoning" / "index.html").read_text(encoding="utf-8")
-    titles = re.findall(r'class="atlas-item__title" href="[^"]*papers/([^/"]+)/"', page)
+    titles = re.findall(r'<li><a href="[^"]*papers/([^/"]+)/"', page)
     assert titles == ["grpo-for-math", "ppo-rlhf", "undated-dpo"]
     assert page.index('id="2025-03"') < page.index('id="2025-02"') < page.index('id="undated"')
 
@@ -205,16 +205,16 @@ def test_abstract_math_is_mathml_and_the_bibtex_is_ready(atlas, project):
     assert 'href="https://arxiv.org/abs/2503.01234"' in page
 
 
-def test_a_paper_page_carries_its_citation_once_for_the_three_downloads(atlas, project):
-    """The page holds the CSL-JSON item (no abstract: that is the page's text) that atlas-cite.js
-    turns into the RIS and CSL-JSON files; tests/test_export.py clicks them in a browser."""
+def test_a_paper_page_describes_itself_once_for_the_three_downloads(atlas, project):
+    """The page's JSON-LD ScholarlyArticle (no abstract: that is the page's text) is what
+    atlas-cite.js turns into the RIS and CSL-JSON files; tests/test_export.py clicks them in a browser."""
     build(atlas, project)
     page = (project / "site" / "papers" / "hostile" / "index.html").read_text(encoding="utf-8")
-    item = json.loads(html.unescape(re.search(r"data-csl='([^']*)'", page).group(1)))
-    assert item["title"] == XSS and item["id"] == "scriptalert1script2025img" and "abstract" not in item
-    assert re.findall(r'data-cite="(\w+)" data-file="([^"]+)"', page) == [
-        (kind, f"scriptalert1script2025img.{kind}") for kind in ("bib", "ris", "json")]
-    assert "<img" not in page.split("data-csl=", 1)[1].split(">", 1)[0]  # the title as typed, escaped in the page
+    [script] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    article = json.loads(script)
+    assert article["headline"] == XSS and "abstract" not in article and "<" not in script
+    assert re.findall(r'<p class="atlas-downloads" data-key="(\w+)"', page) == ["scriptalert1script2025img"]
+    assert re.findall(r'data-cite="(\w+)"', page) == ["bib", "ris", "json"]
 
 
 def test_a_broken_paper_stops_the_build_naming_file_and_line(atlas, project):
@@ -315,7 +315,7 @@ def test_a_term_with_more_papers_than_a_page_holds_gets_a_page_per_month(atlas, 
     docs = project / "build" / "docs" / "topics"
     assert sorted(p.name for p in (docs / "reasoning").iterdir()) == ["2025-02.md", "2025-03.md", "undated.md"]
     term_page = (project / "site" / "topics" / "reasoning" / "index.html").read_text(encoding="utf-8")
-    assert term_page.count('class="atlas-item__title"') == 1  # the latest only
+    assert len(re.findall(r'<li><a href="[^"]*papers/', term_page)) == 1  # the latest only
     assert '<a href="2025-02/">February 2025</a>' in term_page
     month = (project / "site" / "topics" / "reasoning" / "2025-02" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../../papers/ppo-rlhf/"' in month and '<a href="../../../topics/reasoning/">Reasoning</a>' in month

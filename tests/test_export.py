@@ -146,7 +146,7 @@ def test_a_paper_page_downloads_its_bibtex_ris_and_csl_json_files(reader, export
     assert files["bib"][1] == shown + "\n" and bibtexparser.parse_string(files["bib"][1]).failed_blocks == []
     entry = rispy.loads(files["ris"][1])[0]
     assert entry["type_of_reference"] == "UNPB" and entry["id"] == "zhou2025100"
-    assert entry["title"] == "100% {balanced} & #1: $Q\\sharp$ <b>bold</b>"
+    assert entry["title"] == "100% {balanced} & #1: Q♯ <b>bold</b>"  # math as the page shows it: no reference manager reads TeX
     assert entry["authors"] == ["Zhou, Jin Peng", "Wang, Kaiwen", "Plato"]
     assert entry["year"] == "2025" and entry["date"] == "2025/02/27"
     assert entry["doi"] == "10.48550/arXiv.2502.20548" and entry["urls"] == ["https://arxiv.org/abs/2502.20548"]
@@ -154,6 +154,9 @@ def test_a_paper_page_downloads_its_bibtex_ris_and_csl_json_files(reader, export
     csl = json.loads(files["json"][1])
     assert csl[0]["author"] == [{"family": "Zhou", "given": "Jin Peng"}, {"family": "Wang", "given": "Kaiwen"}, {"literal": "Plato"}]
     assert csl[0]["issued"] == {"date-parts": [[2025, 2, 27]]} and csl[0]["number"] == "2502.20548"
+    assert (csl[0]["id"], csl[0]["type"], csl[0]["publisher"], csl[0]["archive"], csl[0]["archive_location"]) == (
+        "zhou2025100", "article", "arXiv", "arXiv", "2502.20548")
+    assert csl[0]["DOI"] == "10.48550/arXiv.2502.20548" and "abstract" not in csl[0]
     assert rispy.loads(plain["ris"][1])[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'
     assert rispy.loads(plain["ris"][1])[0]["type_of_reference"] == "GEN"
     assert json.loads(plain["json"][1])[0]["title"] == '100% {unbalanced & #1: "GRPO", quoted, with commas'

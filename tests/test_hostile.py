@@ -81,11 +81,12 @@ class _Audit(HTMLParser):
 
     FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "img", "applet"}
     URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+    DATA_TYPES = {"application/ld+json", "application/json"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.findings: list[str] = []
-        self._in_script = False
+        self._in_script = self._in_data = False
 
     def handle_starttag(self, tag, attrs):
         if tag in self.FORBIDDEN_TAGS:
@@ -99,12 +100,20 @@ class _Audit(HTMLParser):
             if tag == "script" and name == "src" and ("//" in value or ":" in value):
                 self.findings.append(f"script from elsewhere: {value}")
         self._in_script = tag == "script"
+        # A data block (JSON-LD) never runs, but a payload that ended it early would: it must
+        # hold one whole JSON value, all of it.
+        self._in_data = tag == "script" and dict(attrs).get("type") in self.DATA_TYPES
 
     def handle_endtag(self, tag):
-        self._in_script = False
+        self._in_script = self._in_data = False
 
     def handle_data(self, data):
-        if self._in_script and "alert(" in data:
+        if self._in_data:
+            try:
+                json.loads(data)
+            except ValueError:
+                self.findings.append(f"a data block that is not JSON: {data.strip()[:80]!r}")
+        elif self._in_script and "alert(" in data:
             self.findings.append(f"a script we did not write: {data.strip()[:80]!r}")
 
 
@@ -127,10 +136,31 @@ def test_no_page_of_a_site_built_from_hostile_content_can_run_script(hostile_sit
 def test_the_audit_sees_what_it_looks_for(tmp_path):
     page = tmp_path / "index.html"
     page.write_text('<h3 id="t" onfocus="alert(1)">x</h3><a href=" JavaScript:alert(2)">y</a><script>alert(3)</script>'
-                    '<script src="https://cdn.example/x.js"></script><img src=x>')
+                    '<script src="https://cdn.example/x.js"></script><img src=x>'
+                    '<script type="application/ld+json">{"headline":"alert(4)"}</script>'
+                    '<script type="application/ld+json">{"headline":"</script><script>alert(5)</script>')
     assert audit(tmp_path) == {"index.html": [
         "event handler onfocus= on <h3>", "href='javascript:alert(2)' on <a>", "a script we did not write: 'alert(3)'",
-        "script from elsewhere: https://cdn.example/x.js", "<img> element"]}
+        "script from elsewhere: https://cdn.example/x.js", "<img> element",
+        """a data block that is not JSON: '{"headline":"'""", "a script we did not write: 'alert(5)'"]}
+
+
+def test_a_hostile_paper_s_head_tells_tools_its_values_as_typed(hostile_site):
+    """The <head> of each hostile paper: its Highwire tags and JSON-LD hold the title and
+    authors exactly as typed (read back by a real parser), and nothing ended them early."""
+    from test_metadata import meta_tags
+
+    for number, payload in enumerate(PAYLOADS):
+        one_line = payload.replace("\n", " ")
+        page = (hostile_site / "papers" / f"hostile-{number}" / "index.html").read_text(encoding="utf-8")
+        tags = meta_tags(page)
+        assert tags.one("citation_title") == f"{one_line} title {number}"
+        assert tags.all("citation_author") == [one_line, "Ada Lovelace"]
+        head = page.split("</head>", 1)[0]
+        [data] = [block.split("</script>", 1)[0] for block in head.split('<script type="application/ld+json">')[1:]]
+        article = json.loads(data)
+        assert article["headline"] == f"{one_line} title {number}" and article["author"][0]["name"] == one_line
+        assert "<" not in data and ">" not in data and "&" not in data
 
 
 def test_hostile_values_still_read_as_the_characters_typed(hostile_site):

@@ -19,7 +19,7 @@ def _paper(number: int, date: str) -> str:
 
 
 def _listed(page: str) -> list[str]:
-    return re.findall(r'class="atlas-item__title" href="[^"]*papers/([^/"]+)/"', page)
+    return re.findall(r'<li><a href="[^"]*papers/([^/"]+)/"', page)
 
 
 def _pager(page: str) -> list[str]:

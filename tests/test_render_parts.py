@@ -8,7 +8,7 @@ import datetime as dt
 import bibtexparser
 import pytest
 
-from generator.cite import bibtex, citation_key, csl_item, find_links
+from generator.cite import bibtex, citation_key, find_links
 from generator.mathml import abstract_html, plain_text, text_html
 from generator.model import Paper
 from generator.related import bag_of_words, related_papers
@@ -79,24 +79,6 @@ def test_bibtex_of_an_odd_title_parses_back_to_that_title():
     assert library.failed_blocks == [] and len(library.entries) == 1
     # Balanced braces stay BibTeX groups; %, & and # are escaped.
     assert library.entries[0].fields_dict["title"].value == "{100\\% {balanced} \\& \\#1: $Q\\sharp$ <b>bold</b>}"
-
-
-def test_a_csl_json_item_has_structured_names_and_date():
-    assert csl_item(paper(ODD_TITLE, links={"arxiv": "2502.20548"})) == {
-        "id": "zhou2025100",
-        "type": "article",
-        "title": ODD_TITLE,
-        "author": [{"family": "Zhou", "given": "Jin Peng"}, {"family": "Wang", "given": "Kaiwen"}],
-        "issued": {"date-parts": [[2025, 2, 27]]},
-        "publisher": "arXiv",
-        "number": "2502.20548",
-        "DOI": "10.48550/arXiv.2502.20548",
-        "URL": "https://arxiv.org/abs/2502.20548", "archive": "arXiv", "archive_location": "2502.20548",
-        "abstract": "x",
-    }
-    undated = csl_item(Paper(slug="p", title="T", abstract="A", authors=("Plato",)))
-    assert undated == {"id": "platot", "type": "article", "title": "T", "author": [{"literal": "Plato"}], "abstract": "A"}
-    assert "abstract" not in csl_item(Paper(slug="p", title="T", abstract="A"), abstract=False)
 
 
 def test_links_search_by_title_unless_the_arxiv_id_is_known():

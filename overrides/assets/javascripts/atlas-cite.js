@@ -1,7 +1,7 @@
 // A paper page's "Download" links: the BibTeX as the page shows it, and RIS and CSL-JSON made
-// from the page's CSL-JSON item (data-csl, written by the generator). Made when clicked, so the
-// page carries each citation once instead of three encoded copies. Listens on the document,
-// so pages that Material's instant navigation brings in work without running this again.
+// from the page's JSON-LD ScholarlyArticle (generator/metadata.py), which describes the paper
+// once for search engines and for these files. Made when clicked. Listens on the document, so
+// pages that Material's instant navigation brings in work without running this again.
 (() => {
   "use strict";
   const TYPES = {
@@ -29,8 +29,31 @@
     return fields.map(([tag, value]) => `${tag}  - ${value.replace(/[\r\n]/g, " ")}`.trimEnd() + "\r\n").join("");
   }
 
+  // "Jin Peng Zhou" is given "Jin Peng", family "Zhou"; a single name stays whole.
+  function cslName(name) {
+    const parts = name.split(/\s+/);
+    return parts.length > 1 ? { family: parts.at(-1), given: parts.slice(0, -1).join(" ") } : { literal: name };
+  }
+
+  // The CSL-JSON item (Zotero, Pandoc, citeproc) of the page's ScholarlyArticle.
+  function cslItem(article, downloads) {
+    const item = { id: downloads.dataset.key, type: "article", title: article.headline };
+    if (article.author) item.author = article.author.map((person) => cslName(person.name));
+    if (article.datePublished) item.issued = { "date-parts": [article.datePublished.split("-").map(Number)] };
+    const id = article.identifier;
+    if (id) {
+      const doi = (article.sameAs || []).find((url) => url.startsWith("https://doi.org/"));
+      Object.assign(item, { publisher: "arXiv", number: id, DOI: doi ? doi.slice("https://doi.org/".length) : `10.48550/arXiv.${id}`,
+        URL: `https://arxiv.org/abs/${id}`, archive: "arXiv", archive_location: id });
+      if (downloads.dataset.category) item.note = `arXiv:${id} [${downloads.dataset.category}]`;
+    }
+    return item;
+  }
+
   function citation(link) {
-    const item = JSON.parse(link.closest("[data-csl]").dataset.csl);
+    const downloads = link.closest("[data-key]");
+    const article = JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent);
+    const item = cslItem(article, downloads);
     const format = link.dataset.cite;
     if (format === "bib") return document.querySelector(".atlas-bibtex code").textContent + "\n";
     return format === "ris" ? ris(item) : JSON.stringify([item]) + "\n";
@@ -43,6 +66,6 @@
     const blob = new Blob([citation(link)], { type: `${TYPES[format]};charset=utf-8` });
     if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(blob);  // the click goes on to download it
-    link.download = link.dataset.file;
+    link.download = `${link.closest("[data-key]").dataset.key}.${format}`;
   });
 })();
