@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from . import cite
 from .feeds import feed_path
 from .group import Corpus, Item
 from .taxonomy import Term
@@ -59,6 +60,8 @@ def paper_record(item: Item, root: str) -> dict:
         "mentioned_methods": [a.slug for a in item.mentioned_methods],
         "tags": list(item.tags),
         "links": {str(k): v for k, v in links.items() if isinstance(v, str)} if isinstance(links, dict) else {},
+        "code": cite.link(paper, "code"),
+        "project": cite.link(paper, "project"),
         "notes": notes if isinstance(notes, str) else None,
         "categories": list(paper.categories),
         "doi": paper.doi,

@@ -21,20 +21,33 @@ def arxiv_id(paper: Paper) -> str | None:
     return value if ARXIV_ID.match(value) else None
 
 
-def find_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, url) pairs: the arXiv page when known, else searches by title; other http(s) links."""
+def link(paper: Paper, name: str) -> str | None:
+    """The paper's `links.<name>` when it is an http(s) address (`code`, `project`, ...)."""
+    links = paper.extra.get("links")
+    value = links.get(name) if isinstance(links, dict) else None
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+def headline_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, url) pairs shown under a paper's title: its arXiv page and PDF, code and project page, when known."""
     identifier = arxiv_id(paper)
+    found = [("arXiv", f"https://arxiv.org/abs/{identifier}"), ("PDF", f"https://arxiv.org/pdf/{identifier}")] if identifier else []
+    found += [(label, url) for label, name in (("Code", "code"), ("Project page", "project")) if (url := link(paper, name))]
+    return found
+
+
+def find_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, url) pairs of the "Read it" list, besides headline_links(): searches by title when
+    the arXiv id is unknown, the DOI, Semantic Scholar, and the paper's other http(s) links."""
     found = []
-    if identifier:
-        found += [(f"arXiv:{identifier}", f"https://arxiv.org/abs/{identifier}"), ("PDF", f"https://arxiv.org/pdf/{identifier}")]
-    else:
+    if not arxiv_id(paper):
         found.append(("Search arXiv by title", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title"))
     if paper.doi:
         found.append((f"DOI {paper.doi}", f"https://doi.org/{quote(paper.doi, safe='/')}"))
     found.append(("Search Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote_plus(paper.title)}"))
     links = paper.extra.get("links")
     for label, url in sorted(links.items()) if isinstance(links, dict) else []:
-        if label != "arxiv" and isinstance(url, str) and url.startswith(("https://", "http://")):
+        if label not in ("arxiv", "code", "project") and link(paper, label):
             found.append((str(label), url))
     return found
 

@@ -22,6 +22,7 @@ from .progress import Progress
 from .site import SiteError
 from .sources import watch
 from .sources.arxiv import ArxivClient, ArxivError
+from .sources.huggingface import HuggingFaceClient, HuggingFaceError
 from .sources.update import enrich, entry_from_arxiv, fetch
 from .validate import validate
 
@@ -109,10 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     enrich_cmd = commands.add_parser(
         "enrich",
-        help="complete papers that lack an arXiv id, authors or a date, from arXiv",
+        help="complete papers that lack an arXiv id, authors or a date, from arXiv; and code links, from Hugging Face",
         description="Look up every paper (or those named) that lacks an arXiv id, authors or a date: by id where "
         "it has one, else by its exact title, accepting a record only when title and abstract match. Fills "
-        "empty fields only; prints what was resolved, what is ambiguous and what was not found.",
+        "empty fields only; prints what was resolved, what is ambiguous and what was not found. Then asks "
+        "Hugging Face (ATLAS_HF_API) for the code and project pages of every paper with an arXiv id and no "
+        "links.code, and fills links.code and links.project where they are empty.",
     )
     enrich_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="paper files (default: every paper that needs it)")
     _content_option(enrich_cmd)
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (store.ContentBusy, ArxivError) as stopped:  # another writer; a bad ATLAS_ARXIV_* setting
+    except (store.ContentBusy, ArxivError, HuggingFaceError) as stopped:  # another writer; a bad ATLAS_ARXIV_* or ATLAS_HF_* setting
         print(f"atlas {args.command}: error: {stopped}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:  # `atlas classify | head`: the reader has all it wanted
@@ -342,20 +345,27 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_enrich(args: argparse.Namespace) -> int:
-    report = enrich(args.content, arxiv_client(args.offline), args.paths, args.from_files, args.dry_run)
+    cache = Path(os.environ.get("ATLAS_CACHE", "build/cache"))
+    report = enrich(args.content, arxiv_client(args.offline), args.paths, args.from_files, args.dry_run,
+                    HuggingFaceClient(cache / "huggingface", offline=args.offline))
     for problem in report.problems:
         print(problem, file=sys.stderr)
     for lookup in report.lookups:
         if lookup.outcome != "resolved" or not args.quiet:
             print(f"{lookup.outcome}: {store.paper_path(args.content, lookup.slug)}: {lookup.detail}")
+    for code in report.code_lookups:
+        if code.outcome == "found" and not args.quiet:
+            print(f"code: {store.paper_path(args.content, code.slug)}: {code.detail}")
     if report.errors:
         print(f"enrich: {len(report.errors)} error(s); nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.quiet:
         counts = {outcome: sum(lookup.outcome == outcome for lookup in report.lookups) for outcome in ("resolved", "ambiguous", "not found")}
         done = f"{len(report.updated)} file(s) {'written' if report.written else 'would be written' if report.updated else 'to write'}"
+        code = sum(lookup.outcome == "found" for lookup in report.code_lookups)
         print(f"enrich: {report.requests} request(s) to arXiv; {counts['resolved']} resolved, {counts['ambiguous']} ambiguous, "
-              f"{counts['not found']} not found; {done}", file=sys.stderr)
+              f"{counts['not found']} not found; {report.code_requests} request(s) to Hugging Face, {code} with code or "
+              f"project links; {done}", file=sys.stderr)
     return EXIT_OK
 
 

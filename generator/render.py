@@ -164,8 +164,9 @@ class Snippets:
         return self._chips[key]
 
     def paper_list(self, items, root: str, show_methods: bool = True, brief: bool = False) -> Markup:
-        """A list of papers: title, byline and methods; `brief` names the first author and the
-        year only, and no methods (the related papers on every paper's page)."""
+        """A list of papers: title, byline (with a link to the code, when known) and methods;
+        `brief` names the first author and the year only, and no methods (the related papers on
+        every paper's page)."""
         rows = "\n".join(self._item(item, root, show_methods and not brief, brief) for item in items)
         return Markup(f'<ul class="atlas-list">\n{rows}\n</ul>')
 
@@ -174,9 +175,11 @@ class Snippets:
         if key not in self._items:
             chips = "".join(self.chip("methods", a, root, explain=False) for a in item.methods) if show_methods else ""
             meta = byline(item.paper, limit=1, year_only=True) if brief else byline(item.paper)
+            code = cite.link(item.paper, "code")
+            code_mark = f' · <a class="atlas-code" href="{escape_text(code)}">code</a>' if code else ""
             self._items[key] = (
                 f'<li><a href="{root}papers/{escape_text(item.paper.slug)}/">'
-                f'{text_html(item.paper.title)}</a>\n<small>{escape_text(meta)}</small>'
+                f'{text_html(item.paper.title)}</a>\n<small>{escape_text(meta)}{code_mark}</small>'
                 + (f'\n<span class="atlas-chips">{chips}</span>' if chips else "")
                 + "</li>"
             )
@@ -226,6 +229,7 @@ def _paper_context(corpus: Corpus, item: Item, snippets: Snippets, url: str) -> 
         "bibtex": bibtex,
         "key": key,
         "links": cite.find_links(paper),
+        "headline_links": cite.headline_links(paper),
         "description": metadata.description(paper.abstract),
         "head": metadata.paper_head(paper, keywords, url),
     }

@@ -48,6 +48,15 @@ def fixed_today(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-22T00:00:00Z
 
 
+@pytest.fixture(autouse=True)
+def no_hugging_face(monkeypatch):
+    """No test may ask the real Hugging Face: unless a test starts its own (tests/hf_server.py),
+    the client is pointed at a closed loopback port, and gives up at once."""
+    monkeypatch.setenv("ATLAS_HF_API", "http://127.0.0.1:9")
+    monkeypatch.setenv("ATLAS_HF_INTERVAL", "0")
+    monkeypatch.setenv("ATLAS_HF_BACKOFF", "0.01")
+
+
 @pytest.fixture
 def atlas(capsys, monkeypatch):
     """Run `atlas ARGS...` in-process from a given folder; returns exit code and output."""

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 from arxiv_server import Arxiv, Paper, answer, drip, serving
-from conftest import REPO, snapshot
+from conftest import REPO, serving_with, snapshot
+from hf_server import HuggingFace
 
 from generator import store
 from generator.cite import arxiv_id
@@ -47,7 +48,8 @@ def paper(number: int, day: int, **changes) -> Paper:
 def arxiv(monkeypatch, tmp_path):
     monkeypatch.setattr("generator.sources.watch.PAGE_SIZE", 3)  # five papers make two pages
     server = Arxiv(papers=[paper(n, n) for n in range(1, 6)] + [paper(99, 9, categories=("math.CO",))])
-    with serving(server) as url:
+    with serving(server) as url, serving_with(HuggingFace().handler()) as hugging_face:
+        monkeypatch.setenv("ATLAS_HF_API", hugging_face)  # it knows none of these papers
         monkeypatch.setenv("ATLAS_ARXIV_API", url)
         monkeypatch.setenv("ATLAS_ARXIV_INTERVAL", str(INTERVAL))
         monkeypatch.setenv("ATLAS_ARXIV_BACKOFF", "0.05")
@@ -206,7 +208,7 @@ def test_enrich_fills_what_is_missing_and_reports_what_is_not_certain(atlas, arx
         f"ambiguous: {papers / 'twins.md'}: several arXiv papers have this title and abstract: 2508.00050, 2508.00051",
         f"not found: {papers / 'unknown.md'}: no arXiv paper has this title"]
     assert result.stderr.splitlines()[-1] == ("enrich: 5 request(s) to arXiv; 2 resolved, 2 ambiguous, 1 not found; "
-                                              "2 file(s) written")
+                                              "3 request(s) to Hugging Face, 0 with code or project links; 2 file(s) written")
     resolved, _ = store.read_paper(papers / "resolved-by-title.md")
     assert (arxiv_id(resolved), resolved.authors, resolved.date.isoformat()) == ("2508.00001", ("Ada Lovelace", "Alan Turing"), "2025-08-01")
     assert [(s.digest, s.format) for s in resolved.sources] == [("arxiv:2508.00001", "arxiv-api")]
@@ -220,7 +222,9 @@ def test_a_second_enrich_sends_no_request_and_changes_nothing(atlas, arxiv, to_e
     before, asked = snapshot(to_enrich), len(arxiv.requests)
     again = atlas("enrich", "--content", to_enrich)
     assert again.exit_code == 0 and len(arxiv.requests) == asked and snapshot(to_enrich) == before
-    assert again.stderr.splitlines()[-1].endswith("0 resolved, 2 ambiguous, 1 not found; 0 file(s) to write")
+    # Hugging Face's "not found" is cached for a week, as arXiv's answers are
+    assert again.stderr.splitlines()[-1].endswith(
+        "0 resolved, 2 ambiguous, 1 not found; 0 request(s) to Hugging Face, 0 with code or project links; 0 file(s) to write")
 
 
 def test_offline_enrich_uses_only_the_cache_and_the_files_given(atlas, arxiv, to_enrich, tmp_path):
@@ -274,8 +278,8 @@ def test_the_update_script_commits_nothing_itself_and_describes_the_new_papers(a
         "content/papers/octocat-fixes-123-and-owner-repo-45-see-https-evil-example-www-evil-example-and.md",
         *(f"content/papers/paper-number-{n}.md" for n in range(1, 6))]
     text = update.body.read_text(encoding="utf-8")
-    assert "| Title | arXiv | Methods used | Also discusses |" in text
-    assert all(f"| `Paper Number {n}` | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |" in text for n in range(1, 6))
+    assert "| Title | arXiv | Code | Methods used | Also discusses |" in text
+    assert all(f"| `Paper Number {n}` | [2508.0000{n}](https://arxiv.org/abs/2508.0000{n}) |  |" in text for n in range(1, 6))
     assert ("### Skipped" in text and "| [2508.00006](https://arxiv.org/abs/2508.00006) | `llm-rl` | `the title is 419 characters; "
             "a paper's title has at most 300` |" in text)
     assert links_github_would_make(text) == []
@@ -303,7 +307,7 @@ def test_the_update_script_ends_in_bounded_time_when_arxiv_fails(arxiv, update, 
 # What GitHub turns into links, mentions or math in a comment, outside code spans (GitHub does
 # nothing inside them); the arXiv links the body makes itself, from checked ids, are allowed.
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-_OUR_LINK = re.compile(r"\[(\d{4}\.\d{4,5})\]\(https://arxiv\.org/abs/\1\)")
+_OUR_LINK = re.compile(r"\[(\d{4}\.\d{4,5})\]\(https://arxiv\.org/abs/\1\)|\[code\]\(https://[\w.-]+(/[\w.~%/-]*)?\)")
 _GITHUB_LINKS = re.compile(r"@[A-Za-z0-9]|(?<![\w&])#\d|[\w.-]+/[\w.-]+#\d|https?://|www\.|\$[^$\s][^$]*\$|[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -319,12 +323,16 @@ def test_the_pull_request_body_is_inert(write, tmp_path):
     paths = [write(f"content/papers/p{n}.md", f"---\ntitle: '{title.replace(chr(39), chr(39) * 2)}'\n---\n\n{ABSTRACT.format(n)}\n")
              for n, title in enumerate(hostile)]
     skipped = [{"query": "@q", "arxiv": "#12", "reason": "`https://evil.example` is no arXiv identifier"}]
+    codes = ["https://github.com/example/code", "https://evil.example/@octocat|x)#1"]
+    paths += [write(f"content/papers/c{n}.md", f"---\ntitle: With code {n}\nlinks: {{code: '{url}'}}\n---\n\n{ABSTRACT.format(n)}\n")
+              for n, url in enumerate(codes)]
     text = body(tmp_path / "content", paths, skipped)
     assert links_github_would_make(text) == []
     papers, listed = text.split("### Skipped")
     rows = [line for line in papers.splitlines() if line.startswith("| `")]
     cells = [re.split(r"(?<!\\)\|", row)[1:-1] for row in rows]  # GitHub splits a row at each unescaped pipe
-    assert [len(row) for row in cells] == [4] * len(hostile)
+    assert [len(row) for row in cells] == [5] * (len(hostile) + len(codes))
+    assert "| [code](https://github.com/example/code) |" in papers  # a plain address is a link; the other stays text
     assert "| `#12` | `@q` | ``" in listed
     assert "\u202e" not in text and "<img" not in _CODE_SPAN.sub("", text)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import bibtexparser
 import pytest
 
-from generator.cite import bibtex, citation_key, find_links
+from generator.cite import bibtex, citation_key, find_links, headline_links
 from generator.mathml import abstract_html, plain_text, text_html
 from generator.model import Paper
 from generator.related import bag_of_words, related_papers
@@ -83,7 +83,10 @@ def test_bibtex_of_an_odd_title_parses_back_to_that_title():
 
 def test_links_search_by_title_unless_the_arxiv_id_is_known():
     assert find_links(paper("A & B"))[0] == ("Search arXiv by title", "https://arxiv.org/search/?query=A+%26+B&searchtype=title")
-    assert find_links(paper("X", links={"arxiv": "2502.20548"}))[0] == ("arXiv:2502.20548", "https://arxiv.org/abs/2502.20548")
+    assert headline_links(paper("X", links={"arxiv": "2502.20548", "code": "https://github.com/a/b"})) == [
+        ("arXiv", "https://arxiv.org/abs/2502.20548"), ("PDF", "https://arxiv.org/pdf/2502.20548"), ("Code", "https://github.com/a/b")]
+    assert find_links(paper("X", links={"arxiv": "2502.20548", "code": "https://github.com/a/b"}))[0][0] == "Search Semantic Scholar"
+    assert headline_links(paper("X", links={"code": "javascript:alert(1)"})) == []
     assert find_links(paper("X", links={"arxiv": "not an id", "code": "javascript:alert(1)"}))[0][0] == "Search arXiv by title"
     assert all(not url.startswith("javascript") for _, url in find_links(paper("X", links={"code": "javascript:alert(1)"})))
 

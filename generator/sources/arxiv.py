@@ -1,12 +1,8 @@
 """A client for arXiv's API that is a good citizen and cannot be led astray.
 
-- Polite: one request every 3 seconds at most, a descriptive User-Agent, gzip, and a cache of
-  every good answer by its URL, so that asking again costs arXiv nothing.
-- Bounded: each request has a deadline for the whole answer and a size cap (sources/http.py);
-  the whole command has a budget for the network, waits included; retries are few, waits
-  between them short, and a `Retry-After` beyond MAX_WAIT stops the command instead of
-  sleeping. Once arXiv has failed for good (no answer, answers too slow, busy past the retries,
-  the budget spent), later requests of the same command are not sent.
+- Polite and bounded (sources/polite.py): one request every 3 seconds at most, a descriptive
+  User-Agent, gzip, deadlines, a size cap, a budget for the command, few retries; and a cache
+  of every good answer by its URL, so that asking again costs arXiv nothing.
 - Sceptical: an answer is believed, and cached, only when it is an Atom feed with no error
   entry and no more entries than were asked for. An HTML page, arXiv's error entry (served with
   200), or a redirect to another host is an error. Cached answers are read back through the
@@ -20,12 +16,9 @@ formats/arxiv_atom.py. Settings come from the environment (Settings.from_environ
 from __future__ import annotations
 
 import codecs
-import email.utils
 import hashlib
-import math
 import os
 import re
-import time
 import xml.parsers.expat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,13 +27,11 @@ from urllib.parse import urlencode, urlsplit
 
 from .. import __version__, files
 from . import http
+from .polite import Manners, PoliteClient, number_setting
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = f"post-training-atlas/{__version__} (static research atlas; polite batch client: 1 request / 3 s)"
 IDS_PER_REQUEST = 100
-MAX_WAIT = 60.0  # the longest wait between two tries, a server's Retry-After included
-SILENCE = 30.0  # a server that sends nothing for this long is given up on (within the deadline)
-_RETRIED = {429, 500, 502, 503, 504}
 _HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/atom+xml", "Accept-Encoding": "gzip"}
 
 
@@ -71,37 +62,24 @@ class Settings:
         api = environ.get("ATLAS_ARXIV_API", "").strip() or DEFAULT_API
         if urlsplit(api).scheme not in ("http", "https") or not urlsplit(api).hostname:
             raise ArxivError(f"ATLAS_ARXIV_API={api!r} is not an http(s) address such as {DEFAULT_API}")
-        seconds = {name: _number(environ, f"ATLAS_ARXIV_{name.upper()}", getattr(cls, name), positive=name in ("timeout", "budget"))
+        seconds = {name: number_setting(environ, f"ATLAS_ARXIV_{name.upper()}", getattr(cls, name), name in ("timeout", "budget"), ArxivError)
                    for name in ("interval", "backoff", "timeout", "budget")}
-        max_bytes = _number(environ, "ATLAS_ARXIV_MAX_BYTES", cls.max_bytes, positive=True)
+        max_bytes = number_setting(environ, "ATLAS_ARXIV_MAX_BYTES", cls.max_bytes, True, ArxivError)
         if max_bytes != int(max_bytes):
             raise ArxivError(f"ATLAS_ARXIV_MAX_BYTES={environ['ATLAS_ARXIV_MAX_BYTES']!r} is not a whole number of bytes")
         return cls(api=api, max_bytes=int(max_bytes), **seconds)
 
 
-def _number(environ, name: str, default: float, positive: bool) -> float:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ArxivError(f"{name}={text!r} is not a {'positive' if positive else 'non-negative'} number (default {default:g})")
-    return value
-
-
-class ArxivClient:
+class ArxivClient(PoliteClient):
     """Asks arXiv's API within the settings' bounds, and caches every good answer by its URL."""
+
+    service, error, unavailable, budget_variable = "arXiv", ArxivError, ArxivUnavailable, "ATLAS_ARXIV_BUDGET"
 
     def __init__(self, cache: Path, offline: bool = False, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_environment()
+        super().__init__(Manners(self.settings.interval, self.settings.backoff, self.settings.timeout, self.settings.budget,
+                                 self.settings.max_bytes, self.settings.retries))
         self.cache, self.offline = cache, offline
-        self.requests = 0  # sent to the server (a cached answer is not one)
-        self._last = -math.inf
-        self._budget_ends: float | None = None  # set by the first request
-        self._given_up = ""  # why arXiv is not asked again
 
     def query(self, search_query: str, start: int = 0, max_results: int = 100) -> str:
         """The Atom answer to a search, newest submissions first."""
@@ -123,15 +101,15 @@ class ArxivClient:
             return cached
         if self.offline:
             raise ArxivError(f"not in the cache, and --offline: {url}")
-        if self._given_up:
-            raise ArxivUnavailable(f"not asked, since arXiv failed earlier in this run: {self._given_up}")
-        try:
-            text = self._fetch(url, most)
-        except ArxivUnavailable as exc:
-            self._given_up = str(exc)
-            raise
+        text = self.ask(url, _HEADERS, lambda answer: self._read(answer, url, most))
         self._store(path, text)
         return text
+
+    @staticmethod
+    def _read(answer: http.Answer, url: str, most: int) -> str:
+        if answer.status != 200:
+            raise ArxivError(f"arXiv answered {answer.status} {answer.reason} for {url}")
+        return feed_text(answer.body, url, most)
 
     def _cached(self, path: Path, url: str, most: int) -> str | None:
         """The cached answer, if there is one that still passes every check."""
@@ -149,80 +127,6 @@ class ArxivClient:
             os.replace(partial, path)
         except OSError:
             partial.unlink(missing_ok=True)
-
-    def _fetch(self, url: str, most: int) -> str:
-        """One good answer from the server, retried on busy answers, dropped connections and
-        bodies cut short (once after a timeout), with waits that double up to MAX_WAIT."""
-        wait, timeouts, retries = self.settings.backoff, 0, self.settings.retries
-        for attempt in range(retries + 1):
-            self._space()
-            try:
-                answer = http.get(url, _HEADERS, self._deadline(), self.settings.max_bytes, min(SILENCE, self.settings.timeout))
-            except http.HttpError as exc:
-                timeouts += exc.timed_out
-                failure = f"arXiv: {exc}, for {url}"
-                if not exc.retry or attempt == retries or timeouts > 1:
-                    raise ArxivUnavailable(failure) from None
-                pause = wait
-            else:
-                if answer.status == 200:
-                    return feed_text(answer.body, url, most)
-                if answer.status not in _RETRIED:
-                    raise ArxivError(f"arXiv answered {answer.status} {answer.reason} for {url}")
-                failure = f"arXiv answered {answer.status} {answer.reason} {attempt + 1} time(s) for {url}"
-                if attempt == retries:
-                    raise ArxivUnavailable(failure)
-                pause = max(wait, _retry_after(answer, url))
-            try:
-                self._sleep(pause)
-            except ArxivUnavailable as spent:
-                raise ArxivUnavailable(f"{failure}; {spent}") from None
-            wait = min(wait * 2, MAX_WAIT)
-        raise AssertionError("unreachable")
-
-    def _space(self) -> None:
-        """Wait until `interval` seconds have passed since the last request began."""
-        if self._budget_ends is None:
-            self._budget_ends = time.monotonic() + self.settings.budget
-        self._sleep(self._last + self.settings.interval - time.monotonic())
-        self._last = time.monotonic()
-        self.requests += 1
-
-    def _deadline(self) -> float:
-        """When the next request must be done: its timeout, or the end of the budget if sooner."""
-        now = time.monotonic()
-        if now >= self._budget_ends:
-            raise ArxivUnavailable(self._budget_spent())
-        return min(now + self.settings.timeout, self._budget_ends)
-
-    def _sleep(self, seconds: float) -> None:
-        """Sleep, unless that would outlast the budget."""
-        if seconds <= 0:
-            return
-        if time.monotonic() + seconds > self._budget_ends:
-            raise ArxivUnavailable(self._budget_spent(f" (before a wait of {seconds:.3g} s)"))
-        time.sleep(seconds)
-
-    def _budget_spent(self, detail: str = "") -> str:
-        return (f"the network budget of {self.settings.budget:g} s for this command is spent after {self.requests} "
-                f"request(s){detail}; ATLAS_ARXIV_BUDGET sets it")
-
-
-def _retry_after(answer: http.Answer, url: str) -> float:
-    """The wait a busy answer asks for (seconds or an HTTP date), 0 when it asks none; a wish
-    beyond MAX_WAIT stops the command, since sleeping for it would stall the daily update."""
-    value = answer.headers.get("retry-after", "").strip()
-    if value.isdigit():
-        seconds = float(value)
-    else:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return 0.0
-    if seconds > MAX_WAIT:
-        raise ArxivUnavailable(f"arXiv answered {answer.status} and asked to wait {http.printable(value)[:40]} (Retry-After), "
-                               f"longer than the {MAX_WAIT:.0f} s this client waits; try again later ({url})")
-    return max(seconds, 0.0)
 
 
 _HTML = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)

@@ -1,4 +1,5 @@
-"""Completing papers from arXiv: the record of each paper that lacks an arXiv id, authors or a date.
+"""Completing papers from arXiv: the record of each paper that lacks an arXiv id, authors or a
+date; and from Hugging Face, the code and project links of each paper with an arXiv id and no code link.
 
 A paper with an arXiv id is looked up by it (many ids a request). One without is looked up by
 its title as an exact phrase, and a candidate is accepted only when its normalised title is the
@@ -21,6 +22,7 @@ from ..merge import ABSTRACT_SIMILARITY, absorb
 from ..model import Entry, Paper, Skipped, Source
 from ..text import abstract_words, fingerprints, jaccard, title_key
 from .arxiv import ArxivClient, ArxivError
+from .huggingface import CodeLinks, HuggingFaceClient, HuggingFaceError, HuggingFaceUnavailable
 
 TITLE_CANDIDATES = 10
 
@@ -98,3 +100,56 @@ def apply(paper: Paper, entry: Entry, today: dt.date) -> Paper:
     record = Source(f"arxiv:{entry.arxiv}", "arxiv-api", 1, today)
     enriched = absorb(paper, replace(entry, source=record))
     return replace(enriched, sources=tuple(sorted({*enriched.sources, record})))
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    """What Hugging Face said of one paper's code: "found" (with the links), "none" (it knows
+    the paper, with no code or project page), "not on Hugging Face", or "refused" and why."""
+
+    slug: str
+    outcome: str
+    detail: str
+    links: CodeLinks | None = None
+
+
+def needs_code(paper: Paper) -> bool:
+    links = paper.extra.get("links")
+    return bool(arxiv_id(paper)) and not (isinstance(links, dict) and links.get("code"))
+
+
+def look_up_code(client: HuggingFaceClient, papers: list[Paper]) -> list[CodeLookup]:
+    """A code lookup for each paper, by its arXiv id; once Hugging Face is unavailable, the
+    papers left are not asked about (one lookup says why, the others that they were not asked)."""
+    found, given_up = [], ""
+    for paper in papers:
+        if given_up:
+            found.append(CodeLookup(paper.slug, "refused", "not asked: " + given_up))
+            continue
+        try:
+            links = client.links(arxiv_id(paper))
+        except HuggingFaceUnavailable as exc:
+            given_up = str(exc)
+            found.append(CodeLookup(paper.slug, "refused", given_up))
+            continue
+        except HuggingFaceError as exc:
+            found.append(CodeLookup(paper.slug, "refused", str(exc)))
+            continue
+        if links is None:
+            found.append(CodeLookup(paper.slug, "not on Hugging Face", f"Hugging Face has no paper {arxiv_id(paper)}"))
+        elif links.code or links.project:
+            found.append(CodeLookup(paper.slug, "found", " ".join(filter(None, (links.code, links.project))), links))
+        else:
+            found.append(CodeLookup(paper.slug, "none", "Hugging Face knows the paper, with no code or project page"))
+    return found
+
+
+def with_code(paper: Paper, links: CodeLinks) -> Paper:
+    """The paper with `links.code` and `links.project` filled where they are empty: a person's
+    value is never replaced."""
+    current = paper.extra.get("links")
+    merged = dict(current) if isinstance(current, dict) else {}
+    for name, value in (("code", links.code), ("project", links.project)):
+        if value and not merged.get(name):
+            merged[name] = value
+    return paper if merged == current else replace(paper, extra={**paper.extra, "links": merged})

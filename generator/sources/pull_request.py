@@ -1,5 +1,6 @@
-"""The body of the scheduled update's pull request: the papers it adds, with their arXiv ids
-and the methods the atlas found in them, and the entries it skipped, for a maintainer to review.
+"""The body of the scheduled update's pull request: the papers it adds, with their arXiv ids, their
+code (from Hugging Face, by `atlas enrich`) and the methods the atlas found in them, and the
+entries it skipped, for a maintainer to review.
 
     python -m generator.sources.pull_request [--content DIR] [--skipped FILE] content/papers/new-paper.md ...
 
@@ -17,7 +18,7 @@ import re
 from pathlib import Path
 
 from .. import files
-from ..cite import arxiv_id
+from ..cite import arxiv_id, link
 from ..classify import classify
 from ..limits import arxiv_identifier
 from ..store import read_paper
@@ -25,6 +26,7 @@ from ..taxonomy import load_taxonomy
 
 MAX_SKIPPED_BYTES = 1_000_000
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_PLAIN_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$")
 
 
 def body(content: Path, paths: list[Path], skipped: list[dict] = ()) -> str:
@@ -35,7 +37,7 @@ def body(content: Path, paths: list[Path], skipped: list[dict] = ()) -> str:
             "Review each as a contributor's paper: is it on topic (`atlas remove SLUG --reason ...` if not), "
             "are its methods right? `atlas classify SLUG` shows the sentence behind each; fix one with `methods:`, "
             "`mentioned_methods:` or `not_methods:` in its file.\n\n"
-            "| Title | arXiv | Methods used | Also discusses |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
+            "| Title | arXiv | Code | Methods used | Also discusses |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
     if skipped:
         text += ("\n### Skipped\n\nThese entries arXiv sent cannot become papers, and were left out; the others went in.\n\n"
                  "| arXiv | Query | Why |\n|---|---|---|\n"
@@ -50,14 +52,15 @@ def _paper_rows(content: Path, paths: list[Path]) -> list[str]:
     for path in sorted(paths):
         paper, problems = read_paper(path)
         if paper is None:
-            rows.append(f"| {_code(path.name)} | | could not be read: {_code(str(problems[0]))} | |")
+            rows.append(f"| {_code(path.name)} | | | could not be read: {_code(str(problems[0]))} | |")
             continue
         used = discussed = ""
         if taxonomy is not None:
             found = classify(paper, taxonomy)
             used, discussed = (", ".join(taxonomy.find("methods", a.slug).name for a in assigned)
                                for assigned in (found.methods, found.mentioned_methods))
-        rows.append(f"| {_code(paper.title)} | {_arxiv_link(arxiv_id(paper) or '')} | {_cell(used) or 'none found'} | {_cell(discussed)} |")
+        rows.append(f"| {_code(paper.title)} | {_arxiv_link(arxiv_id(paper) or '')} | {_code_link(link(paper, 'code'))} "
+                    f"| {_cell(used) or 'none found'} | {_cell(discussed)} |")
     return rows
 
 
@@ -65,6 +68,14 @@ def _arxiv_link(identifier: str) -> str:
     """A link to the paper on arXiv when `identifier` is one (ASCII, checked), else inert text."""
     normal = arxiv_identifier(identifier)
     return f"[{normal}](https://arxiv.org/abs/{normal})" if normal else (_code(identifier) or "no id")
+
+
+def _code_link(url: str | None) -> str:
+    """A link to the paper's code when its address is plainly one (https, a host, a path of
+    ordinary characters), else the address as inert text; nothing when there is none."""
+    if url is None:
+        return ""
+    return f"[code]({url})" if _PLAIN_URL.match(url) else _code(url)
 
 
 def _code(text: str) -> str:

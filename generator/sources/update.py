@@ -18,6 +18,7 @@ from ..progress import Progress
 from . import enrich as enriching
 from . import watch
 from .arxiv import ArxivClient, ArxivError
+from .huggingface import HuggingFaceClient
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,18 @@ class EnrichReport(Reported):
     requests: int = 0
     problems: tuple[Problem, ...] = ()
     written: bool = False
+    code_lookups: tuple[enriching.CodeLookup, ...] = ()
+    code_requests: int = 0  # to Hugging Face
 
 
 def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, from_files: list[str] = (),
-           dry_run: bool = False) -> EnrichReport:
+           dry_run: bool = False, code_client: HuggingFaceClient | None = None) -> EnrichReport:
     """Complete, from arXiv, every paper (or those named) that lacks an arXiv id, authors or a
-    date: fill empty fields only, with the record added to the paper's sources. arXiv is asked
-    before the content lock is taken, so contributors are never kept waiting on it; a file
-    edited meanwhile stops the write, as in ingest."""
+    date: fill empty fields only, with the record added to the paper's sources. Then, with a
+    `code_client`, ask Hugging Face for the code and project links of every paper (or those
+    named) with an arXiv id and no code link, and fill them where empty. Both are asked before
+    the content lock is taken, so contributors are never kept waiting on them; a file edited
+    meanwhile stops the write, as in ingest."""
     given, problems = [], []
     for name in from_files:
         digest = formats.read_digest(Path(name), name, "arxiv-atom")
@@ -118,11 +123,18 @@ def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, 
     problems += found
     named = {path.stem for path in paths or []}
     chosen = [p for p in papers if enriching.needs_enriching(p) and (not named or p.slug in named)]
-    if any(problem.is_error for problem in problems) or not chosen:
+    if any(problem.is_error for problem in problems):
         return EnrichReport(requests=client.requests, problems=tuple(problems))
-    lookups = enriching.look_up(client, chosen, given)  # the network, with no lock held
+    lookups = enriching.look_up(client, chosen, given) if chosen else []  # the network, with no lock held
     updated, texts = _applied(content, papers, lookups, problems)
-    report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems))
+    code_lookups = []
+    if code_client is not None:
+        current = {paper.slug: paper for paper in papers} | {paper.slug: paper for paper in updated}
+        wanting = [p for p in current.values() if enriching.needs_code(p) and (not named or p.slug in named)]
+        code_lookups = enriching.look_up_code(code_client, wanting)
+        updated = _with_code(content, papers, current, code_lookups, texts, problems)
+    report = EnrichReport(tuple(lookups), tuple(updated), client.requests, tuple(problems), code_lookups=tuple(code_lookups),
+                          code_requests=code_client.requests if code_client else 0)
     if report.errors or dry_run or not texts:
         return report
     with store.locked(content):
@@ -131,6 +143,27 @@ def enrich(content: Path, client: ArxivClient, paths: list[Path] | None = None, 
         except store.Conflict as conflict:
             return replace(report, problems=report.problems + (error(conflict.path, None, str(conflict)),))
     return replace(report, written=True)
+
+
+def _with_code(content: Path, papers: list[Paper], current: dict[str, Paper], lookups: list[enriching.CodeLookup],
+               texts: dict[str, str], problems: list[Problem]) -> list[Paper]:
+    """Fill the code links Hugging Face found into `current` and `texts` (a paper arXiv
+    completed too gets both in one text); a refused answer is a warning naming the paper.
+    Every paper that changed, by arXiv or Hugging Face, in slug order."""
+    before = {paper.slug: paper for paper in papers}
+    for lookup in lookups:
+        path = store.paper_path(content, lookup.slug)
+        if lookup.outcome == "refused":
+            problems.append(warning(path, None, f"no code link from Hugging Face: {lookup.detail}"))
+        if lookup.links is None:
+            continue
+        after = enriching.with_code(current[lookup.slug], lookup.links)
+        text = store.file_text(content, after, before[lookup.slug])
+        refused = errors_in(path, text, after)
+        problems += [warning(path, None, f"Hugging Face's links are not applied: {p.message}") for p in refused]
+        if after != current[lookup.slug] and not refused:
+            current[lookup.slug], texts[lookup.slug] = after, text
+    return [current[slug] for slug in sorted(texts)]
 
 
 def _applied(content: Path, papers: list[Paper], lookups: list[enriching.Lookup],
