@@ -23,12 +23,13 @@ Files, under search/ in the docs:
   `offset` the field's papers follow as varint gaps between paper numbers, then one weight byte
   per paper. A term with more postings than SHARD_BYTES has a shard of its own;
 - terms.json: every term, for queries that must look at all of them (fuzzy, leading wildcard);
-- facets.bin: for each topic, then each method, its papers as varint gaps, gzip-compressed:
-  what counts and filters a result set by topic and method; fetched when needed, after the
-  first result unless a filter is chosen;
+- facets.bin: for each topic, then each method, its papers as varint gaps, then the papers
+  with code, gzip-compressed: what counts and filters a result set by topic, method and code;
+  fetched when needed, after the first result unless such a filter is chosen;
 - papers/NNN/N.json: one paper, by number: what a result shows and what exporting it needs
   [slug, title, short byline, date, topic numbers, method numbers, abstract, citation key,
-   BibTeX entry (made and escaped by cite.py, as on the paper's page), authors, arXiv id].
+   BibTeX entry (made and escaped by cite.py, as on the paper's page), authors, arXiv id,
+   code link or ""].
 """
 
 from __future__ import annotations
@@ -235,19 +236,19 @@ def _paper(item: Item, topics: dict[str, int], methods: dict[str, int]) -> list:
     key = cite.citation_key(paper)
     return [paper.slug, plain_text(paper.title), ", ".join(authors), paper.date.isoformat() if paper.date else "",
             [topics[a.slug] for a in item.topics], [methods[a.slug] for a in item.methods], plain_text(paper.abstract),
-            key, cite.bibtex(paper, key), list(paper.authors), cite.arxiv_id(paper) or ""]
+            key, cite.bibtex(paper, key), list(paper.authors), cite.arxiv_id(paper) or "", cite.link(paper, "code") or ""]
 
 
 def _facets(corpus: Corpus) -> bytes:
     """The papers of each topic, then of each method (in the taxonomy's order, as the corpus
-    groups them), as numbers: [[count, offset], ...] in the header, the gaps in the body (the
-    shard layout)."""
+    groups them), then the papers with code, as numbers: [[count, offset], ...] in the header,
+    the gaps in the body (the shard layout)."""
     number = {item.paper.slug: n for n, item in enumerate(corpus.items)}
+    with_code = [item for item in corpus.items if cite.link(item.paper, "code")]
     header, body = [], bytearray()
-    for grouped in (corpus.by_topic, corpus.by_method):
-        for items in grouped.values():
-            header.append([len(items), len(body)])
-            body += varint_gaps([number[item.paper.slug] for item in items])
+    for items in [*corpus.by_topic.values(), *corpus.by_method.values(), with_code]:
+        header.append([len(items), len(body)])
+        body += varint_gaps([number[item.paper.slug] for item in items])
     return _pack(header, body)
 
 

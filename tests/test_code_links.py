@@ -9,8 +9,10 @@ import re
 import time
 
 import pytest
-from conftest import serving_with
+from conftest import serving, serving_with
 from hf_server import HuggingFace
+from test_browser import shot
+from test_search_page import facet, facet_count, found, reader, settled, titles  # noqa: F401 (reader is a fixture)
 
 from generator import store
 from generator.sources.huggingface import (
@@ -150,6 +152,11 @@ def test_enrich_fills_code_links_and_never_replaces_a_persons(atlas, hugging_fac
     assert again.stderr.splitlines()[-1].endswith("0 with code or project links; 0 file(s) to write")
 
 
+WITH_CODE = ("---\ntitle: GRPO With Code\nauthors: [Ada Lovelace]\ndate: 2025-03-20\n"
+             f"links: {{arxiv: '2503.09999', code: '{CODE}', project: '{PROJECT}'}}\n---\n\n"
+             "We train math reasoning with GRPO and release the code.\n")
+
+
 def test_the_site_shows_a_papers_code_at_its_top_on_its_cards_and_in_the_api(build_project, tmp_path):
     with_code = ("---\ntitle: GRPO With Code\nauthors: [Ada Lovelace]\ndate: 2025-03-20\n"
                  f"links: {{arxiv: '2503.09999', code: '{CODE}', project: '{PROJECT}'}}\n---\n\n"
@@ -165,3 +172,23 @@ def test_the_site_shows_a_papers_code_at_its_top_on_its_cards_and_in_the_api(bui
     assert method.count('class="atlas-code"') == 1  # only the paper with code is marked
     [record] = [p for p in json.loads((site / "api" / "papers.json").read_text())["papers"] if p["slug"] == "grpo-with-code"]
     assert (record["code"], record["project"]) == (CODE, PROJECT)
+
+
+def test_search_filters_the_papers_with_code_and_marks_them(reader, build_project, tmp_path):  # noqa: F811
+    assert build_project(extra={"grpo-with-code": WITH_CODE}).exit_code == 0
+    with serving(tmp_path / "site") as url:
+        reader.goto(url + "search/?q=grpo")
+        assert found(settled(reader)) == 2
+        reader.wait_for_selector("input[data-facet='code']")
+        assert facet_count(reader, "code", "yes") == 1
+        assert reader.locator("input[data-facet='code']").locator("xpath=..").inner_text().split() == ["Has", "code", "1"]
+        facet(reader, "code", "yes").check()
+        settled(reader)
+        assert titles(reader) == ["GRPO With Code"] and reader.url.endswith("code=yes")
+        mark = reader.locator(".atlas-result .atlas-code")
+        assert mark.count() == 1 and mark.get_attribute("href") == CODE
+        shot(reader, "search-has-code")
+        reader.goto(url + "papers/grpo-with-code/")
+        reader.get_by_role("link", name="Code", exact=True).wait_for()
+        shot(reader, "paper-with-code")
+        assert reader.errors == []

@@ -117,7 +117,7 @@ def test_json_export_holds_what_the_reader_sees(reader, export_site):  # noqa: F
         _, _, hostile = export(reader, url + "search/?q=onerror", "json")
     records = json.loads(text)
     assert name == "atlas-dpo.json" and [r["title"] for r in records] == shown
-    assert set(records[0]) == {"key", "title", "authors", "date", "topics", "methods", "url", "arxiv", "abstract"}
+    assert set(records[0]) == {"key", "title", "authors", "date", "topics", "methods", "url", "arxiv", "code", "abstract"}
     assert all("DPO" in r["methods"] for r in records)
     assert json.loads(hostile)[0]["title"] == XSS and json.loads(hostile)[0]["authors"] == ["<script>alert(1)</script>"]
     assert reader.dialogs == [] and reader.errors == []

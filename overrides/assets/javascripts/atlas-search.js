@@ -16,7 +16,8 @@
   const config = JSON.parse(document.getElementById("__config").textContent);
   const ROOT = new URL(config.base.replace(/\/?$/, "/"), location.href);  // absolute: survives instant navigation
   const PAGE_SIZE = 20;
-  const FACETS = ["topic", "method", "year"];
+  const FACETS = ["topic", "method", "year", "code"];
+  const CODE_NAMES = new Map([["yes", "Has code"]]);  // the code facet's one value
   const MOST_GROUPS = 31;  // words matched as a bit each in a Uint32Array; more are ranked, not required
   const EXPORT_REQUESTS = 16;  // paper files fetched at once while exporting
   const cache = new Map();  // URL -> Promise of parsed JSON or bytes
@@ -108,7 +109,8 @@
   }
 
   /* Topics and methods of every paper, from search/facets.bin: for each paper, where its topic
-   * (method) numbers begin in one flat array, as a compressed sparse row table. Made once. */
+   * (method) numbers begin in one flat array, as a compressed sparse row table; and whether it
+   * has code. Made once. */
   let facetTable = null;
   function loadFacets(manifest) {
     facetTable = facetTable || fetchPacked("search/facets.bin").then(({ header, body }) => {
@@ -122,8 +124,11 @@
         lists.forEach((numbers, value) => numbers.forEach((ref) => { values[filled[ref]++] = value; }));
         return (ref) => values.subarray(starts[ref], starts[ref + 1]);
       };
-      const topics = manifest.topics.length;
-      return { topicsOf: table(0, topics), methodsOf: table(topics, topics + manifest.methods.length) };
+      const topics = manifest.topics.length, methods = manifest.methods.length;
+      const hasCode = new Uint8Array(manifest.papers);
+      const [count, offset] = header[topics + methods] || [0, 0];
+      for (const ref of readGaps(body, offset, count).numbers) hasCode[ref] = 1;
+      return { topicsOf: table(0, topics), methodsOf: table(topics, topics + methods), hasCode };
     });
     return facetTable;
   }
@@ -405,13 +410,13 @@
     };
     await Promise.all(Array.from({ length: Math.min(EXPORT_REQUESTS, refs.length) }, worker));
     const keys = new Set();
-    return papers.map(([slug, title, , date, topics, methods, abstract, key, bibtex, authors, arxiv]) => {
+    return papers.map(([slug, title, , date, topics, methods, abstract, key, bibtex, authors, arxiv, code]) => {
       const unique = uniqueKey(key, keys);  // two papers may make the same key; BibTeX needs them apart
       return {
         key: unique, bibtex: unique === key ? bibtex : bibtex.replace(`{${key},`, `{${unique},`),
         title, authors, date: date || null,
         topics: topics.map((t) => manifest.topics[t][1]), methods: methods.map((m) => manifest.methods[m][1]),
-        url: new URL(`papers/${slug}/`, ROOT).href, arxiv: arxiv || null, abstract,
+        url: new URL(`papers/${slug}/`, ROOT).href, arxiv: arxiv || null, code: code || null, abstract,
       };
     });
   }
@@ -424,7 +429,7 @@
     return unique;
   }
 
-  const CSV_COLUMNS = ["title", "authors", "date", "topics", "methods", "url", "arxiv", "key", "abstract"];
+  const CSV_COLUMNS = ["title", "authors", "date", "topics", "methods", "url", "arxiv", "code", "key", "abstract"];
   function csvField(value) {
     let text = Array.isArray(value) ? value.join("; ") : value == null ? "" : String(value);
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;  // a spreadsheet would run it as a formula
@@ -522,7 +527,7 @@
   function filterOf(state, manifest, facets) {
     const numbers = (terms, slugs) => slugs.map((slug) => terms.findIndex(([known]) => known === slug));
     return { topics: numbers(manifest.topics, state.topic), methods: numbers(manifest.methods, state.method),
-      years: new Set(state.year), facets, yearOf: yearsOf(manifest) };
+      years: new Set(state.year), code: state.code.length > 0, facets, yearOf: yearsOf(manifest) };
   }
 
   function matches(ref, filter, except) {
@@ -530,14 +535,16 @@
     if (except !== "topic" && filter.topics.length && !has(filter.facets.topicsOf(ref), filter.topics)) return false;
     if (except !== "method" && filter.methods.length && !has(filter.facets.methodsOf(ref), filter.methods)) return false;
     if (except !== "year" && filter.years.size && !filter.years.has(filter.yearOf[ref])) return false;
+    if (except !== "code" && filter.code && !filter.facets.hasCode[ref]) return false;
     return true;
   }
 
   function facetCounts(refs, filter, manifest) {
-    const counts = { topic: new Map(), method: new Map(), year: new Map() };
+    const counts = { topic: new Map(), method: new Map(), year: new Map(), code: new Map() };
     const add = (facet, value) => counts[facet].set(value, (counts[facet].get(value) || 0) + 1);
     for (const ref of refs) {
       if (matches(ref, filter, "year")) add("year", filter.yearOf[ref]);
+      if (filter.facets.hasCode[ref] && matches(ref, filter, "code")) add("code", "yes");
       if (!matches(ref, filter)) continue;
       for (const t of filter.facets.topicsOf(ref)) add("topic", manifest.topics[t][0]);
       for (const m of filter.facets.methodsOf(ref)) add("method", manifest.methods[m][0]);
@@ -628,7 +635,7 @@
         });
         const { manifest } = found;
         // The topic and method table is fetched before the results only when they are filtered by it.
-        const facets = this.state.topic.length || this.state.method.length ? await loadFacets(manifest) : null;
+        const facets = this.state.topic.length || this.state.method.length || this.state.code.length ? await loadFacets(manifest) : null;
         if (run !== this.run) return;  // a newer query has started
         const all = found.ranked === null ? Array.from({ length: manifest.papers }, (_, ref) => ref) : found.ranked;
         if (!await this.render(found, all, facets, run)) return;
@@ -672,7 +679,7 @@
       const papers = `${count} ${count === 1 ? "paper" : "papers"}`;
       if (count && anyWord) return document.createTextNode(`No paper has all these words. ${papers} found with some of them, most words first.`);
       if (count) return document.createTextNode(`${papers} found${words > 1 ? " with all these words" : ""}.`);
-      const names = { topic: new Map(manifest.topics), method: new Map(manifest.methods), year: new Map() };
+      const names = { topic: new Map(manifest.topics), method: new Map(manifest.methods), year: new Map(), code: CODE_NAMES };
       const hint = element("span", { text: active ? " Try removing a filter: " : " Try fewer or other words." });
       for (const facet of FACETS) {
         for (const value of this.state[facet]) {
@@ -685,12 +692,13 @@
     }
 
     result(ref, paper, manifest, stems) {
-      const [slug, title, authors, date, topics, methods, abstract] = paper;
+      const [slug, title, authors, date, topics, methods, abstract, , , , , code] = paper;
       const chips = [...topics.map((t) => ["topics", manifest.topics[t]]), ...methods.map((m) => ["methods", manifest.methods[m]])]
         .map(([kind, [termSlug, name]]) => element("a", { class: `atlas-chip atlas-chip--${kind}`, href: new URL(`${kind}/${termSlug}/`, ROOT).href, text: name, tabindex: "-1" }));
       return element("li", { class: "atlas-result", "data-ref": String(ref) },
         element("a", { class: "atlas-result__title", href: new URL(`papers/${slug}/`, ROOT).href }, highlighted(title, stems)),
-        element("div", { class: "atlas-result__meta" }, highlighted(authors || "Authors unknown", stems), ` · ${date || "undated"}`),
+        element("div", { class: "atlas-result__meta" }, highlighted(authors || "Authors unknown", stems), ` · ${date || "undated"}`,
+          ...(code ? [" · ", element("a", { class: "atlas-code", href: code, text: "code", tabindex: "-1" })] : [])),
         element("div", { class: "atlas-chips" }, ...chips),
         element("p", { class: "atlas-result__snippet" }, highlighted(snippet(abstract, stems), stems)));
     }
@@ -698,9 +706,10 @@
     renderFacets(counts, manifest) {
       const names = {
         topic: new Map(manifest.topics), method: new Map(manifest.methods),
-        year: new Map([...counts.year.keys()].map((year) => [year, year])),
+        year: new Map([...counts.year.keys()].map((year) => [year, year])), code: CODE_NAMES,
       };
-      const groups = FACETS.map((facet) => {
+      // A group with nothing to choose (no paper has code) is left out.
+      const groups = FACETS.filter((facet) => facet !== "code" || counts.code.size || this.state.code.length).map((facet) => {
         const chosen = new Set(this.state[facet]);
         let values = [...new Set([...counts[facet].keys(), ...chosen])];
         values = facet === "year" ? values.sort().reverse() : values.sort((a, b) => (counts[facet].get(b) || 0) - (counts[facet].get(a) || 0) || a.localeCompare(b));
@@ -710,7 +719,7 @@
               onchange: () => this.toggle(facet, value) }),
             ` ${names[facet].get(value) || value} `,
             element("span", { class: "atlas-count", text: String(counts[facet].get(value) || 0) }))));
-        return element("fieldset", { class: "atlas-facet" }, element("legend", { text: { topic: "Topic", method: "Method", year: "Year" }[facet] }),
+        return element("fieldset", { class: "atlas-facet" }, element("legend", { text: { topic: "Topic", method: "Method", year: "Year", code: "Code" }[facet] }),
           element("ul", {}, ...options));
       });
       const active = FACETS.some((facet) => this.state[facet].length);
