@@ -49,7 +49,7 @@ class Settings:
 
     api: str = DEFAULT_API  # ATLAS_ARXIV_API: the API's address (the tests start their own)
     interval: float = 3.0  # ATLAS_ARXIV_INTERVAL: seconds between the starts of two requests
-    backoff: float = 5.0  # ATLAS_ARXIV_BACKOFF: the first wait before a retry; it doubles, up to MAX_WAIT
+    backoff: float = 5.0  # ATLAS_ARXIV_BACKOFF: the first wait before a retry; it doubles, up to polite.MAX_WAIT
     timeout: float = 60.0  # ATLAS_ARXIV_TIMEOUT: one request, from connecting to the last byte
     budget: float = 300.0  # ATLAS_ARXIV_BUDGET: all the requests and waits of one command
     max_bytes: int = 20 * 1024 * 1024  # ATLAS_ARXIV_MAX_BYTES: one answer, decoded (ingest's cap on a digest)
