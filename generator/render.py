@@ -78,7 +78,7 @@ def _render(env, corpus: Corpus, snippets: Snippets, path: str, template: str, *
 
 def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
     """Every page but the papers' own: home, topics, methods, archive, index, review, search,
-    contribute, trends, and the feeds and API page (whose examples use `site_url` when known)."""
+    saved papers, contribute, trends, and the feeds and API page (whose examples use `site_url` when known)."""
     pages: dict[str, str] = {}
     page = _page_renderer(corpus, pages)
 
@@ -106,6 +106,7 @@ def render_indexes(corpus: Corpus, site_url: str = "") -> dict[str, str]:
         _paginated(page, "archive/undated.md", "month.md.j2", corpus.undated, heading="Undated papers", up=("archive/", "All months"))
     _paginated(page, "review.md", "review.md.j2", _review(corpus))
     page("search.md", "search.md.j2")
+    page("saved.md", "saved.md.j2")
     page("contribute.md", "contribute.md.j2")
     page("trends.md", "trends.md.j2", per_month=charts.papers_per_month(corpus.items), over_time=charts.methods_over_time(corpus),
          matrix=charts.cooccurrence(corpus), shares=charts.topic_shares(corpus))

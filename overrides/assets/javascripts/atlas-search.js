@@ -436,13 +436,19 @@
     return `"${text.replace(/"/g, '""')}"`;
   }
 
-  const EXPORTS = {  // RFC 4180 CSV (every field quoted, CRLF); JSON without the BibTeX
+  // RFC 4180 CSV (every field quoted, CRLF); JSON without the BibTeX; RIS from each record's
+  // CSL-JSON item, made as a paper page's own RIS download is (atlas-cite.js).
+  const EXPORTS = {
     bib: { label: "BibTeX", type: "application/x-bibtex", text: (records) => records.map((r) => r.bibtex).join("\n\n") + "\n" },
+    ris: { label: "RIS", type: "application/x-research-info-systems",
+      text: (records) => records.map((r) => window.atlasCite.ris(window.atlasCite.recordCsl(r))).join("") },
     csv: { label: "CSV", type: "text/csv",
       text: (records) => [CSV_COLUMNS.join(","), ...records.map((r) => CSV_COLUMNS.map((c) => csvField(r[c])).join(","))].join("\r\n") + "\r\n" },
     json: { label: "JSON", type: "application/json",
       text: (records) => JSON.stringify(records.map(({ bibtex, ...rest }) => rest), null, 2) + "\n" },
   };
+
+  window.atlasExports = { EXPORTS, download, uniqueKey };  // the reading list exports with the same code (atlas-cite.js)
 
   function exportName(state) {
     const words = [state.q, ...FACETS.flatMap((facet) => state[facet])].join(" ").toLowerCase().match(/[a-z0-9]+/g);
@@ -695,7 +701,7 @@
       const [slug, title, authors, date, topics, methods, abstract, , , , , code] = paper;
       const chips = [...topics.map((t) => ["topics", manifest.topics[t]]), ...methods.map((m) => ["methods", manifest.methods[m]])]
         .map(([kind, [termSlug, name]]) => element("a", { class: `atlas-chip atlas-chip--${kind}`, href: new URL(`${kind}/${termSlug}/`, ROOT).href, text: name, tabindex: "-1" }));
-      return element("li", { class: "atlas-result", "data-ref": String(ref) },
+      return element("li", { class: "atlas-result", "data-ref": String(ref), ...(paper[10] ? { "data-arxiv": paper[10] } : {}) },
         element("a", { class: "atlas-result__title", href: new URL(`papers/${slug}/`, ROOT).href }, highlighted(title, stems)),
         element("div", { class: "atlas-result__meta" }, highlighted(authors || "Authors unknown", stems), ` · ${date || "undated"}`,
           ...(code ? [" · ", element("a", { class: "atlas-code", href: code, text: "code", tabindex: "-1" })] : [])),
