@@ -98,6 +98,17 @@ def test_bibtex_export_of_a_search_parses_whole(reader, export_site):  # noqa: F
     assert reader.errors == []
 
 
+def test_ris_export_of_a_search_reads_back_with_unique_ids(reader, export_site):  # noqa: F811
+    import rispy
+
+    with serving(export_site) as url:
+        shown, name, text = export(reader, url + "search/?q=grpo", "ris")
+    entries = rispy.loads(text)
+    assert name == "atlas-grpo.ris" and len(entries) == len(shown) == 4 and text.count("\r\nER  -") == 4
+    assert sorted(entry["id"] for entry in entries) == ["lovelace2025100", "lovelace2025grpo", "lovelace2025grpob", "lovelace2025hyperlink"]
+    assert all(entry["authors"] for entry in entries) and reader.errors == []
+
+
 def test_csv_export_keeps_the_facets_and_guards_formulas(reader, export_site):  # noqa: F811
     with serving(export_site) as url:
         shown, name, text = export(reader, url + "search/?q=grpo&year=2025&sort=date", "csv")

@@ -97,4 +97,11 @@ def test_every_card_of_a_list_has_a_save_button(reader, shipped_site):  # noqa: 
         assert cards.count() > 1 and reader.locator("ul.atlas-list > li button.atlas-save").count() == cards.count()
         cards.first.locator("button.atlas-save").click()
         assert cards.first.locator("button.atlas-save").get_attribute("aria-pressed") == "true"
+        kept = "() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((key) => key.startsWith('atlas-saved:'))))"
+        [entry] = reader.evaluate(kept)
+        assert entry["arxiv"] is None  # a card does not show it
+        reader.goto(url + "saved/")
+        saved_titles(reader)
+        [entry] = reader.evaluate(kept)
+        assert entry["arxiv"] and entry["arxiv"][:2].isdigit()  # the paper's page gave it, and it is kept
         assert reader.errors == []

@@ -242,6 +242,10 @@
       this.status.textContent = `Loading ${list.length} saved papers…`;
       const records = await readAll(list);
       if (run !== this.run) return;
+      // A paper saved from a list is kept by slug; its page gives its arXiv id, kept from now on.
+      if (list.some((entry, at) => records[at] && !entry.arxiv && records[at].arxiv)) {
+        localStorage.setItem(STORE, JSON.stringify(list.map((entry, at) => ({ ...entry, arxiv: entry.arxiv || (records[at] && records[at].arxiv) || null }))));
+      }
       this.records = records.filter(Boolean);
       this.list.replaceChildren(...list.map((entry, at) => this.card(entry, records[at])));
       const gone = records.length - this.records.length;
