@@ -200,16 +200,8 @@
     return records;
   }
 
-  function node(tag, attributes = {}, ...children) {
-    const made = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === "text") made.textContent = value;
-      else if (name.startsWith("on")) made.addEventListener(name.slice(2), value);
-      else made.setAttribute(name, value);
-    }
-    made.append(...children);
-    return made;
-  }
+  // DOM nodes as the search page makes them (atlas-search.js is loaded first, on every page).
+  const node = (...args) => window.atlasExports.element(...args);
 
   class SavedPage {
     constructor(root) {
