@@ -19,6 +19,7 @@ from markupsafe import Markup
 from . import cite
 from .mathml import plain_text
 from .model import Paper
+from .safe_html import one_line
 
 DESCRIPTION_LENGTH = 160  # what search engines and link previews show of a description
 _SPACE = re.compile(r"\s+")
@@ -85,4 +86,4 @@ def script_json(value: object) -> str:
 
 def _attribute(value: str) -> str:
     # Control characters would break the front matter's line or the attribute's meaning.
-    return html.escape(re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", value), quote=True)
+    return html.escape(one_line(value), quote=True)

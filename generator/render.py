@@ -58,9 +58,9 @@ def paper_page_path(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
-def _page_renderer(corpus: Corpus, pages: dict[str, str], snippets: Snippets | None = None):
+def _page_renderer(corpus: Corpus, pages: dict[str, str]):
     """A function that renders a template as the page at `path`, records it in `pages` and returns it."""
-    env, snippets = _environment(), snippets or Snippets(corpus)
+    env, snippets = _environment(), Snippets(corpus)
 
     def page(path: str, template: str, **context) -> str:
         pages[path] = _render(env, corpus, snippets, path, template, **context)
@@ -211,11 +211,10 @@ def _root(path: str) -> str:
 def _paper_context(corpus: Corpus, item: Item, snippets: Snippets, url: str) -> dict:
     """What a paper's page shows, worked out here so that the template only lays it out."""
     paper, root = item.paper, "../../"
-    keywords = [corpus.taxonomy.find(kind, a.slug).name for kind, terms in (("topics", item.topics), ("methods", item.methods))
-                for a in terms]
     key = cite.citation_key(paper)
     bibtex = cite.bibtex(paper, key)
     assigned = [("topics", a) for a in item.topics] + [("methods", a) for a in item.methods]
+    keywords = [corpus.taxonomy.find(kind, a.slug).name for kind, a in assigned]
     mentioned = [("methods", a) for a in item.mentioned_methods]
     return {
         "item": item,

@@ -29,10 +29,14 @@ def escape_text(text: object) -> Markup:
     """`text` as HTML that shows its characters and that Markdown cannot turn into markup."""
     if isinstance(text, Markup):
         return text
-    text = str(text)
-    if not text.isprintable():  # in C, and true of nearly every value: the pattern is rarely needed
-        text = _CONTROL.sub(" ", text)
-    return Markup(_replaced(text))
+    return Markup(_replaced(one_line(str(text))))
+
+
+def one_line(text: str) -> str:
+    """`text` with each line break or other control character as a space."""
+    if text.isprintable():  # in C, and true of nearly every value: the pattern is rarely needed
+        return text
+    return _CONTROL.sub(" ", text)
 
 
 def escape_lines(text: str) -> Markup:

@@ -158,10 +158,12 @@ def _with_code(content: Path, papers: list[Paper], current: dict[str, Paper], lo
         if lookup.links is None:
             continue
         after = enriching.with_code(current[lookup.slug], lookup.links)
+        if after == current[lookup.slug]:
+            continue  # a person's links already fill both
         text = store.file_text(content, after, before[lookup.slug])
         refused = errors_in(path, text, after)
         problems += [warning(path, None, f"Hugging Face's links are not applied: {p.message}") for p in refused]
-        if after != current[lookup.slug] and not refused:
+        if not refused:
             current[lookup.slug], texts[lookup.slug] = after, text
     return [current[slug] for slug in sorted(texts)]
 

@@ -83,17 +83,26 @@
 
   // ---------- the reading list ----------
 
-  const ROOT = new URL(JSON.parse(document.getElementById("__config").textContent).base.replace(/\/?$/, "/"), location.href);
+  const ROOT = window.atlasExports.root;  // the site's root, as the search script worked it out
   const STORE = `atlas-saved:${ROOT.pathname}`;  // one list per atlas, whatever page it is read from
   const FETCHES = 8;
 
+  // Saved entries as stored or imported: those whose slug can be a paper's, with a title and an arXiv id or null.
+  function entriesOf(list) {
+    return (Array.isArray(list) ? list : []).filter((entry) => entry && typeof entry.slug === "string" && /^[a-z0-9-]+$/.test(entry.slug))
+      .map(({ slug, title, arxiv }) => ({ slug, title: typeof title === "string" ? title : slug, arxiv: typeof arxiv === "string" ? arxiv : null }));
+  }
+
   function savedList() {
     try {
-      const list = JSON.parse(localStorage.getItem(STORE) || "[]");
-      return Array.isArray(list) ? list.filter((entry) => entry && typeof entry.slug === "string" && /^[a-z0-9-]+$/.test(entry.slug)) : [];
+      return entriesOf(JSON.parse(localStorage.getItem(STORE) || "[]"));
     } catch (error) {
       return [];
     }
+  }
+
+  function savedSlugs() {
+    return new Set(savedList().map((entry) => entry.slug));
   }
 
   function keep(list) {
@@ -107,20 +116,21 @@
     return match && { slug: match[1], title: link.textContent.trim() };
   }
 
-  function saveButton(paper) {
+  function saveButton(paper, saved) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "atlas-save";
     Object.assign(button.dataset, { slug: paper.slug, title: paper.title, arxiv: paper.arxiv || "" });
-    showSaved(button);
+    showSaved(button, saved);
     return button;
   }
 
-  function showSaved(button) {
-    const saved = savedList().some((entry) => entry.slug === button.dataset.slug);
-    button.setAttribute("aria-pressed", String(saved));
-    button.textContent = saved ? "Saved" : "Save";
-    button.title = saved ? "Remove from your saved papers" : "Keep this paper in your saved papers (in this browser)";
+  // `saved`: the slugs saved now (savedSlugs()), read once for all the buttons shown together.
+  function showSaved(button, saved) {
+    const isSaved = saved.has(button.dataset.slug);
+    button.setAttribute("aria-pressed", String(isSaved));
+    button.textContent = isSaved ? "Saved" : "Save";
+    button.title = isSaved ? "Remove from your saved papers" : "Keep this paper in your saved papers (in this browser)";
   }
 
   function toggle(button) {
@@ -130,26 +140,26 @@
       : [...list, { slug, title, arxiv: arxiv || null }]);
   }
 
-  // A Save button on the paper page, every paper card and every search result that has none yet.
-  function addButtons(root) {
-    const paper = root.querySelector ? root.querySelector("article.atlas-paper") : null;
-    if (paper && !paper.querySelector(".atlas-save")) {
-      const article = document.querySelector('script[type="application/ld+json"]');
-      const slug = location.pathname.match(/\/papers\/([a-z0-9-]+)\/$/);
-      if (slug) {
-        const arxiv = article ? JSON.parse(article.textContent).identifier : null;
-        const place = paper.querySelector(".atlas-paper__links") || paper.querySelector(".atlas-paper__byline");
-        place.after(saveButton({ slug: slug[1], title: paper.querySelector("h1").textContent.trim(), arxiv }));
-      }
-    }
-    const cards = root.querySelectorAll ? root.querySelectorAll("ul.atlas-list > li, li.atlas-result") : [];
-    for (const card of cards) {
+  // A Save button under a paper page's title.
+  function addPaperButton(saved) {
+    const paper = document.querySelector("article.atlas-paper");
+    const slug = location.pathname.match(/\/papers\/([a-z0-9-]+)\/$/);
+    if (!paper || !slug || paper.querySelector(".atlas-save")) return;
+    const article = document.querySelector('script[type="application/ld+json"]');
+    const arxiv = article ? JSON.parse(article.textContent).identifier : null;
+    const place = paper.querySelector(".atlas-paper__links") || paper.querySelector(".atlas-paper__byline");
+    place.after(saveButton({ slug: slug[1], title: paper.querySelector("h1").textContent.trim(), arxiv }, saved));
+  }
+
+  // A Save button on every paper card and search result in `root` (or that `root` is) without one.
+  const CARDS = "ul.atlas-list > li, li.atlas-result";
+  function addCardButtons(root, saved) {
+    for (const card of [...(root.matches(CARDS) ? [root] : []), ...root.querySelectorAll(CARDS)]) {
       const link = card.querySelector("a");
-      if (!link || card.querySelector(".atlas-save")) continue;
-      const found = paperOf(link);
+      const found = link && !card.querySelector(".atlas-save") && paperOf(link);
       if (!found) continue;
       const meta = card.querySelector(":scope > small, .atlas-result__meta");
-      (meta || card).append(" ", saveButton({ ...found, arxiv: card.dataset.arxiv }));
+      (meta || card).append(" ", saveButton({ ...found, arxiv: card.dataset.arxiv }, saved));
     }
   }
 
@@ -275,9 +285,7 @@
     async importList(input) {
       try {
         const given = JSON.parse(await input.files[0].text());
-        const papers = Array.isArray(given && given.papers) ? given.papers : [];
-        const valid = papers.filter((entry) => entry && typeof entry.slug === "string" && /^[a-z0-9-]+$/.test(entry.slug))
-          .map(({ slug, title, arxiv }) => ({ slug, title: typeof title === "string" ? title : slug, arxiv: typeof arxiv === "string" ? arxiv : null }));
+        const valid = entriesOf(given && given.papers);
         const list = savedList(), known = new Set(list.map((entry) => entry.slug));
         keep([...list, ...valid.filter((entry) => !known.has(entry.slug) && known.add(entry.slug))]);
         this.status.textContent += ` Imported ${valid.length}.`;
@@ -299,7 +307,8 @@
     if (button) toggle(button);
   });
   document.addEventListener("atlas-saved", () => {
-    document.querySelectorAll("button.atlas-save[data-slug]").forEach(showSaved);
+    const saved = savedSlugs();
+    document.querySelectorAll("button.atlas-save[data-slug]").forEach((button) => showSaved(button, saved));
     headerLink();
   });
   window.addEventListener("storage", (event) => {  // another tab saved or removed a paper
@@ -311,12 +320,17 @@
     if (savedPage) savedPage.destroy();
     const root = document.querySelector("[data-atlas-saved-page]");
     savedPage = root ? new SavedPage(root) : null;
-    addButtons(document);
+    const saved = savedSlugs();
+    addPaperButton(saved);
+    addCardButtons(document.body, saved);
     headerLink();
   }
   // Search results and "Show more" arrive after the page: they get their buttons as they come.
   new MutationObserver((changes) => {
-    for (const change of changes) change.addedNodes.forEach((added) => { if (added.nodeType === 1) addButtons(added.parentNode || added); });
+    const added = changes.flatMap((change) => [...change.addedNodes]).filter((node) => node.nodeType === 1);
+    if (!added.length) return;
+    const saved = savedSlugs();
+    added.forEach((node) => addCardButtons(node, saved));
   }).observe(document.body, { childList: true, subtree: true });
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(attach);
   else attach();

@@ -448,7 +448,7 @@
       text: (records) => JSON.stringify(records.map(({ bibtex, ...rest }) => rest), null, 2) + "\n" },
   };
 
-  window.atlasExports = { EXPORTS, download, uniqueKey, element };  // the reading list exports with the same code (atlas-cite.js)
+  window.atlasExports = { EXPORTS, download, uniqueKey, element, root: ROOT };  // the reading list exports with the same code (atlas-cite.js)
 
   function exportName(state) {
     const words = [state.q, ...FACETS.flatMap((facet) => state[facet])].join(" ").toLowerCase().match(/[a-z0-9]+/g);
